@@ -1,0 +1,102 @@
+// The foundation page: it loads, finds the WebGPU adapter, reads the demo model's
+// header from real bytes in wasm, and shows typed errors for broken GGUF files.
+'use strict';
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const { launch, openPage, screenshotPath } = require('./browser.cjs');
+
+// Kernel compilation and wasm start-up are slow on SwiftShader: generous waits.
+const WAIT = { timeout: 60_000 };
+let browser;
+
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser.close();
+});
+
+test('page shows the adapter and the demo model read from its GGUF header', async () => {
+  const { page, errors } = await openPage(browser.context);
+  await page.locator('h1', { hasText: 'MechScope' }).waitFor(WAIT);
+
+  const gpu = page.locator('#gpu-status');
+  await gpu.waitFor(WAIT);
+  assert.equal(await gpu.getAttribute('data-state'), 'available', await gpu.innerText());
+  assert.equal(await page.locator('#gpu-vendor').innerText(), 'google');
+  assert.equal(await page.locator('#gpu-architecture').innerText(), 'swiftshader');
+  assert.match(await page.locator('#gpu-max-buffer').innerText(), /GiB|MiB/);
+
+  const demo = page.locator('#demo-model .model-summary');
+  await demo.waitFor(WAIT);
+  const field = (name) => demo.locator(`[data-field="${name}"]`).innerText();
+  assert.equal(await field('architecture'), 'llama');
+  assert.equal(await field('layers'), '30');
+  assert.equal(await field('width'), '576');
+  assert.equal(await field('ffn-width'), '1536');
+  assert.equal(await field('vocab'), '49152');
+  assert.equal(await demo.getAttribute('data-parameters'), '134515008');
+  const types = await demo.locator('[data-field="types"] tbody td:first-child').allInnerTexts();
+  assert.deepEqual(types, ['Q4_1', 'Q8_0', 'F32']);
+  // Only the header travelled, not the 93 MB of weights.
+  assert.match(await field('file'), /header read from the first/);
+
+  await page.screenshot({ path: screenshotPath('foundation-page'), fullPage: true });
+  assert.deepEqual(errors, []);
+});
+
+// Broken files made from the real demo header, each with the message it must produce.
+function brokenFiles() {
+  const model = process.env.DEMO_MODEL;
+  const fd = fs.openSync(model, 'r');
+  const head = Buffer.alloc(4 << 20);
+  fs.readSync(fd, head, 0, head.length, 0);
+  fs.closeSync(fd);
+  const wrongMagic = Buffer.from(head);
+  wrongMagic.write('GGML', 0, 'latin1');
+  const wrongVersion = Buffer.from(head);
+  wrongVersion.writeUInt32LE(7, 4);
+  return [
+    { name: 'wrong-magic.gguf', buffer: wrongMagic, message: /not a GGUF file/ },
+    { name: 'wrong-version.gguf', buffer: wrongVersion, message: /GGUF version 7 is not supported/ },
+    { name: 'cut-in-header.gguf', buffer: head.subarray(0, 100_000), message: /file ends at byte 100000 .*truncated/ },
+    // The header is whole, but the tensors it declares lie past the end of the file.
+    { name: 'cut-in-data.gguf', buffer: head, message: /occupies bytes .* but the file has only 4194304 bytes/ },
+  ];
+}
+
+test('broken GGUF files give a typed error on the page, and the page keeps working', async () => {
+  const { page, errors } = await openPage(browser.context);
+  const input = page.locator('#gguf-file');
+  await input.waitFor(WAIT);
+  for (const bad of brokenFiles()) {
+    await input.setInputFiles({ name: bad.name, mimeType: 'application/octet-stream', buffer: bad.buffer });
+    const alert = page.locator('#inspect-file .error');
+    await alert.waitFor(WAIT);
+    const text = await alert.innerText();
+    assert.match(text, bad.message, `${bad.name}: ${text}`);
+    assert.match(text, new RegExp(bad.name.replace('.', '\\.')), 'names the file');
+  }
+  await page.screenshot({ path: screenshotPath('broken-gguf'), fullPage: true });
+  // A good file after the bad ones still works: nothing was left broken.
+  // By path: Playwright caps in-memory buffers at 50 MB.
+  await input.setInputFiles(process.env.DEMO_MODEL);
+  await page.locator('#inspect-file .model-summary').waitFor(WAIT);
+  assert.deepEqual(errors, []);
+});
+
+test('without WebGPU the page says the CPU will be used', async () => {
+  const noGpu = await launch({ webgpu: false });
+  try {
+    const { page, errors } = await openPage(noGpu.context);
+    const gpu = page.locator('#gpu-status');
+    await gpu.waitFor(WAIT);
+    assert.equal(await gpu.getAttribute('data-state'), 'unavailable');
+    assert.match(await gpu.innerText(), /CPU/);
+    await page.locator('#demo-model .model-summary').waitFor(WAIT);
+    assert.deepEqual(errors, []);
+  } finally {
+    await noGpu.close();
+  }
+});

@@ -1,0 +1,278 @@
+//! The page's components, named for what the user sees.
+
+use crate::bytes::ByteSource;
+use crate::gpu::{self, AdapterFacts, GpuStatus};
+use crate::model_header::{HeaderError, LoadedHeader, load_header};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use mechscope_formats::gguf::ModelSummary;
+use web_sys::HtmlInputElement;
+
+/// Where `cargo xtask serve` puts the demo model.
+pub const DEMO_MODEL_URL: &str = "models/SmolLM2-135M-Instruct.Q4_1.gguf";
+
+#[component]
+pub fn App() -> impl IntoView {
+    let bench = query_param("bench");
+    view! {
+        <main>
+            <Intro />
+            <GpuPanel />
+            <DemoModelPanel />
+            <InspectFilePanel />
+            {(bench.as_deref() == Some("formats")).then(|| view! { <FormatsBenchPanel /> })}
+        </main>
+    }
+}
+
+/// A query-string parameter of the page's URL.
+fn query_param(name: &str) -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()?
+        .get(name)
+}
+
+/// `?bench=formats`: the format stage's throughput on the demo model, measured in this
+/// tab with the same code as `mechscope bench-formats`; `cargo xtask bench` reads the
+/// JSON it prints.
+#[component]
+fn FormatsBenchPanel() -> impl IntoView {
+    let (result, set_result) = signal(None::<Result<String, String>>);
+    spawn_local(async move {
+        let outcome = async {
+            let (bytes, _) = ByteSource::Url(DEMO_MODEL_URL.to_string())
+                .prefix(u64::MAX)
+                .await
+                .map_err(|e| e.to_string())?;
+            let performance = web_sys::window()
+                .and_then(|w| w.performance())
+                .ok_or("no performance clock")?;
+            let now_ms = move || performance.now();
+            let measured = mechscope_formats::bench::gguf_throughput(&bytes, 20, &now_ms)
+                .map_err(|e| e.to_string())?;
+            serde_json::to_string(&measured).map_err(|e| e.to_string())
+        };
+        set_result.set(Some(outcome.await));
+    });
+    view! {
+        <section id="bench">
+            <h2>"Benchmark: formats"</h2>
+            {move || match result.get() {
+                None => view! { <p class="muted">"Running…"</p> }.into_any(),
+                Some(Ok(json)) => view! { <pre id="bench-result">{json}</pre> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" id="bench-error">{e}</p> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn Intro() -> impl IntoView {
+    view! {
+        <header>
+            <h1>"MechScope"</h1>
+            <p>
+                "Look inside a language model from your browser: how much of it a task uses (MUI), "
+                "which abilities a benchmark really needs (AIS), and how it processes (LPP)."
+            </p>
+        </header>
+    }
+}
+
+fn format_bytes(bytes: f64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = bytes;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{value:.0} {}", UNITS[unit])
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+fn format_count(n: u64) -> String {
+    match n {
+        0..1_000 => n.to_string(),
+        1_000..1_000_000 => format!("{:.1} K", n as f64 / 1e3),
+        1_000_000..1_000_000_000 => format!("{:.1} M", n as f64 / 1e6),
+        _ => format!("{:.2} B", n as f64 / 1e9),
+    }
+}
+
+#[component]
+fn GpuPanel() -> impl IntoView {
+    let (status, set_status) = signal(None::<GpuStatus>);
+    spawn_local(async move { set_status.set(Some(gpu::probe().await)) });
+    view! {
+        <section id="gpu" aria-live="polite">
+            <h2>"Compute"</h2>
+            {move || match status.get() {
+                None => view! { <p class="muted">"Looking for a WebGPU adapter…"</p> }.into_any(),
+                Some(GpuStatus::Available(facts)) => view! { <AdapterView facts /> }.into_any(),
+                Some(GpuStatus::Unavailable(reason)) => view! {
+                    <p id="gpu-status" class="status-warn" data-state="unavailable">
+                        "No WebGPU: " {reason} ". MechScope will run models on the CPU (slower, same numbers)."
+                    </p>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn AdapterView(facts: AdapterFacts) -> impl IntoView {
+    let kind = if facts.is_fallback {
+        " (a software adapter: correct, but slow)"
+    } else {
+        ""
+    };
+    view! {
+        <p id="gpu-status" class="status-ok" data-state="available">
+            "WebGPU adapter found" {kind}
+        </p>
+        <dl class="facts">
+            <dt>"Vendor"</dt><dd id="gpu-vendor">{facts.vendor}</dd>
+            <dt>"Architecture"</dt><dd id="gpu-architecture">{facts.architecture}</dd>
+            {(!facts.device.is_empty() || !facts.description.is_empty()).then(|| view! {
+                <dt>"Device"</dt><dd>{facts.device.clone()} " " {facts.description.clone()}</dd>
+            })}
+            <dt>"maxBufferSize"</dt>
+            <dd id="gpu-max-buffer">{format_bytes(facts.max_buffer_size)}</dd>
+            <dt>"maxStorageBufferBindingSize"</dt>
+            <dd id="gpu-max-storage">{format_bytes(facts.max_storage_buffer_binding_size)}</dd>
+            <dt>"maxComputeWorkgroupSizeX"</dt><dd>{facts.max_compute_workgroup_size_x}</dd>
+            <dt>"shader-f16"</dt><dd>{if facts.has_shader_f16 { "yes" } else { "no" }}</dd>
+        </dl>
+    }
+}
+
+/// Shows a header load: pending, the model's summary, or the error in plain words.
+#[component]
+fn HeaderResult(
+    result: ReadSignal<Option<Result<LoadedHeader, HeaderError>>>,
+    pending: &'static str,
+) -> impl IntoView {
+    move || match result.get() {
+        None => view! { <p class="muted">{pending}</p> }.into_any(),
+        Some(Ok(loaded)) => view! { <ModelSummaryView loaded /> }.into_any(),
+        Some(Err(error)) => {
+            view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any()
+        }
+    }
+}
+
+#[component]
+fn DemoModelPanel() -> impl IntoView {
+    let (result, set_result) = signal(None);
+    spawn_local(async move {
+        let loaded = load_header(ByteSource::Url(DEMO_MODEL_URL.to_string())).await;
+        set_result.set(Some(loaded));
+    });
+    view! {
+        <section id="demo-model">
+            <h2>"Demo model"</h2>
+            <HeaderResult result pending="Reading the demo model's header…" />
+        </section>
+    }
+}
+
+#[component]
+fn InspectFilePanel() -> impl IntoView {
+    let (result, set_result) = signal(None);
+    let (chosen, set_chosen) = signal(false);
+    let on_change = move |ev: leptos::ev::Event| {
+        let input: HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|files| files.get(0)) else {
+            return;
+        };
+        set_chosen.set(true);
+        set_result.set(None);
+        spawn_local(async move {
+            set_result.set(Some(load_header(ByteSource::File(file)).await));
+        });
+    };
+    view! {
+        <section id="inspect-file">
+            <h2>"Inspect a GGUF file"</h2>
+            <label>
+                "Choose a .gguf file from your computer; only its header is read, nothing is uploaded. "
+                <input id="gguf-file" type="file" accept=".gguf" on:change=on_change />
+            </label>
+            <Show when=move || chosen.get()>
+                <HeaderResult result pending="Reading the header…" />
+            </Show>
+        </section>
+    }
+}
+
+fn opt(value: Option<u64>) -> String {
+    value.map_or_else(|| "—".to_string(), |v| v.to_string())
+}
+
+#[component]
+fn ModelSummaryView(loaded: LoadedHeader) -> impl IntoView {
+    let ModelSummary {
+        name,
+        architecture,
+        layers,
+        width,
+        ffn_width,
+        attention_heads,
+        kv_heads,
+        vocab_size,
+        parameter_count,
+        tensor_count,
+        version,
+        types,
+        ..
+    } = loaded.summary;
+    let heads = match (attention_heads, kv_heads) {
+        (Some(q), Some(kv)) => format!("{q} query / {kv} key-value"),
+        (q, _) => opt(q),
+    };
+    let rows = types
+        .into_iter()
+        .map(|t| {
+            view! {
+                <tr>
+                    <td>{t.ty.name()}</td>
+                    <td class="num">{t.tensors}</td>
+                    <td class="num">{format_count(t.parameters)}</td>
+                    <td class="num">{format_bytes(t.size_bytes as f64)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="model-summary" data-parameters=parameter_count.to_string()>
+            <dl class="facts">
+                <dt>"Source"</dt><dd data-field="source">{loaded.source.clone()}</dd>
+                <dt>"Name"</dt><dd data-field="name">{name.unwrap_or_else(|| "—".into())}</dd>
+                <dt>"Architecture"</dt><dd data-field="architecture">{architecture.unwrap_or_else(|| "—".into())}</dd>
+                <dt>"Layers"</dt><dd data-field="layers">{opt(layers)}</dd>
+                <dt>"Width (d)"</dt><dd data-field="width">{opt(width)}</dd>
+                <dt>"MLP width (d_ff)"</dt><dd data-field="ffn-width">{opt(ffn_width)}</dd>
+                <dt>"Attention heads"</dt><dd data-field="heads">{heads}</dd>
+                <dt>"Vocabulary"</dt><dd data-field="vocab">{opt(vocab_size)}</dd>
+                <dt>"Parameters"</dt>
+                <dd data-field="parameters">{format_count(parameter_count)} " (" {parameter_count} ")"</dd>
+                <dt>"File"</dt>
+                <dd data-field="file">
+                    {format_bytes(loaded.file_size as f64)} ", GGUF v" {version} ", " {tensor_count}
+                    " tensors; header read from the first " {format_bytes(loaded.bytes_read as f64)}
+                    " in " {format!("{:.0}", loaded.elapsed_ms)} " ms"
+                </dd>
+            </dl>
+            <table data-field="types">
+                <caption class="muted">"Storage types"</caption>
+                <thead><tr><th>"Type"</th><th class="num">"Tensors"</th><th class="num">"Parameters"</th><th class="num">"Size"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+}

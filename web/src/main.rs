@@ -1,0 +1,18 @@
+//! The MechScope page: a Leptos (client-side rendered) app compiled to WebAssembly.
+//!
+//! What the page shows today: what MechScope is, the WebGPU adapter it will compute on
+//! (or why it will use the CPU), and the demo model's header read from real bytes by
+//! `mechscope-formats`. A file picker inspects any GGUF file the user has.
+
+mod app;
+mod bytes;
+mod gpu;
+mod model_header;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}
+
+#[cfg(test)]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

