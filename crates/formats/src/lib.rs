@@ -12,5 +12,7 @@
 //! builds quickly for wasm and natively and can be fuzzed on its own.
 
 pub mod bench;
+pub mod config;
 pub mod gguf;
 pub mod safetensors;
+pub mod tokenizer;

@@ -8,13 +8,11 @@ use mechscope_formats::gguf::{GgmlType, GgufHeader, parse_file};
 use std::path::PathBuf;
 
 fn demo_model() -> Option<Vec<u8>> {
-    let path = std::env::var_os("MECHSCOPE_DEMO_MODEL")
+    // `cargo xtask test` sets MECHSCOPE_MODELS to its model cache.
+    let dir = std::env::var_os("MECHSCOPE_MODELS")
         .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME").map(|h| {
-                PathBuf::from(h).join(".cache/mechscope/models/SmolLM2-135M-Instruct.Q4_1.gguf")
-            })
-        })?;
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/mechscope/models")))?;
+    let path = dir.join("SmolLM2-135M-Instruct.Q4_1.gguf");
     match std::fs::read(&path) {
         Ok(bytes) => Some(bytes),
         Err(e) => {
