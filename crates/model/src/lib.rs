@@ -1,10 +1,22 @@
-//! The model stage: one decoder implementation in burn, generic over the backend, whose
-//! architecture differences (llama, qwen2, gemma3, gpt2) come from configuration.
+//! The model stage: one decoder implementation in burn whose architecture differences
+//! (llama, qwen2, gemma3, gpt2) come from [`ModelConfig`], never from copies of code.
 //!
-//! Its forward pass takes a trace request and returns what was asked for (MLP
-//! activations, the residual stream, logits); weight masks support ablation. It reads
-//! tensors and configs through `mechscope-formats` and depends on nothing to its right
-//! in the data flow (tasks, metrics, report, views).
-//!
-//! This crate is filled by the model-core issue; today it only fixes its place.
-use mechscope_formats as _;
+//! The backend is chosen at run time by the burn `Device` (the `flex` CPU backend, or
+//! wgpu: WebGPU in the browser, Vulkan natively). [`Decoder::forward`] takes a
+//! [`Trace`] and returns what it asked for: MLP activations, the residual stream,
+//! logits. Weights come through [`weights::WeightSource`] from GGUF or safetensors by
+//! their Hugging Face names. This crate reads files only through `mechscope-formats` and
+//! depends on nothing to its right in the data flow (tasks, metrics, report, views).
+
+pub mod decoder;
+pub mod generate;
+pub mod kv_cache;
+pub mod load;
+pub mod modules;
+pub mod next_token;
+pub mod weights;
+
+pub use decoder::{Decoder, Logits, Trace, Traced};
+pub use kv_cache::KvCache;
+pub use load::{LoadError, LoadedModel};
+pub use mechscope_formats::config::{Family, ModelConfig};

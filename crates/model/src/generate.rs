@@ -1,0 +1,81 @@
+//! Greedy generation with a KV cache, and reading results back from any device.
+//!
+//! Readbacks are async: WebGPU in the browser cannot wait synchronously, and natively
+//! the same futures resolve at once (the CLI drives them with a tiny executor).
+
+use crate::decoder::{Decoder, Logits, Trace};
+use crate::kv_cache::KvCache;
+use burn::tensor::{Tensor, TensorData};
+
+/// Why reading a tensor back failed (device lost, out of memory, ...).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("reading results from the device failed: {0}")]
+pub struct ReadbackError(pub String);
+
+/// Reads a tensor's values to the host as `f32`.
+pub async fn read_f32<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, ReadbackError> {
+    let data: TensorData = tensor
+        .into_data_async()
+        .await
+        .map_err(|e| ReadbackError(format!("{e:?}")))?;
+    data.convert::<f32>()
+        .try_into_vec::<f32>()
+        .map_err(|e| ReadbackError(format!("{e:?}")))
+}
+
+/// Index of the largest value (the first one on ties, like `torch.argmax`).
+pub fn argmax(values: &[f32]) -> Option<usize> {
+    let mut best: Option<(usize, f32)> = None;
+    for (i, &v) in values.iter().enumerate() {
+        if best.is_none_or(|(_, b)| v > b) {
+            best = Some((i, v));
+        }
+    }
+    best.map(|(i, _)| i)
+}
+
+/// Greedy continuation of `prompt`: up to `max_new_tokens` ids, stopping after any id in
+/// `stop` (which is not included). `on_token` sees each new id as it comes.
+pub async fn generate_greedy(
+    decoder: &Decoder,
+    prompt: &[u32],
+    max_new_tokens: usize,
+    stop: &[u32],
+    mut on_token: impl FnMut(u32),
+) -> Result<Vec<u32>, ReadbackError> {
+    let mut cache = KvCache::new(decoder.blocks.len());
+    let trace = Trace {
+        logits: Logits::Last,
+        ..Trace::default()
+    };
+    let limit = decoder.max_positions().saturating_sub(prompt.len());
+    let mut generated = Vec::new();
+    let mut input = prompt.to_vec();
+    for _ in 0..max_new_tokens.min(limit) {
+        let ids = decoder.ids_tensor(&input, 1);
+        let logits = decoder
+            .forward(ids, trace, Some(&mut cache))
+            .logits
+            .ok_or_else(|| ReadbackError("no logits were computed".into()))?;
+        let values = read_f32(logits).await?;
+        let next = argmax(&values).ok_or_else(|| ReadbackError("empty logits".into()))? as u32;
+        if stop.contains(&next) {
+            break;
+        }
+        on_token(next);
+        generated.push(next);
+        input = vec![next];
+    }
+    Ok(generated)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::argmax;
+
+    #[test]
+    fn argmax_takes_the_first_of_ties() {
+        assert_eq!(argmax(&[1.0, 3.0, 3.0, -1.0]), Some(1));
+        assert_eq!(argmax(&[]), None);
+    }
+}
