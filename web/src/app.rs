@@ -19,6 +19,7 @@ pub fn App() -> impl IntoView {
             <Intro />
             <GpuPanel />
             <DemoModelPanel />
+            <crate::next_token_panel::NextTokenPanel />
             <InspectFilePanel />
             {(bench.as_deref() == Some("formats")).then(|| view! { <FormatsBenchPanel /> })}
         </main>

@@ -109,3 +109,61 @@ async fn fetch_prefix(url: &str, len: u64) -> Result<(Vec<u8>, u64), FetchError>
     };
     Ok((bytes, total))
 }
+
+/// Downloads the whole of `url`, reporting `(received, total)` bytes as chunks arrive
+/// (`total` when the server sends a length).
+pub async fn fetch_all(
+    url: &str,
+    mut on_progress: impl FnMut(u64, Option<u64>),
+) -> Result<Vec<u8>, FetchError> {
+    let network = |e: JsValue| FetchError::Network {
+        url: url.to_string(),
+        detail: js_detail(&e),
+    };
+    let window = web_sys::window().ok_or_else(|| network(JsValue::from_str("no window")))?;
+    let response: Response = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(network)?
+        .dyn_into()
+        .map_err(network)?;
+    if !response.ok() {
+        return Err(FetchError::Http {
+            url: url.to_string(),
+            status: response.status(),
+            hint: ".",
+        });
+    }
+    let total = response
+        .headers()
+        .get("Content-Length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse::<u64>().ok());
+    let Some(body) = response.body() else {
+        let buffer = JsFuture::from(response.array_buffer().map_err(network)?)
+            .await
+            .map_err(network)?;
+        return Ok(Uint8Array::new(&buffer).to_vec());
+    };
+    let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+    let capacity = total.and_then(|t| usize::try_from(t).ok()).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(capacity);
+    loop {
+        let chunk = JsFuture::from(reader.read()).await.map_err(network)?;
+        let done = js_sys::Reflect::get(&chunk, &"done".into())
+            .ok()
+            .and_then(|d| d.as_bool())
+            .unwrap_or(true);
+        if done {
+            break;
+        }
+        if let Ok(value) = js_sys::Reflect::get(&chunk, &"value".into()) {
+            let part: Uint8Array = value.unchecked_into();
+            let start = bytes.len();
+            bytes.resize(start + part.length() as usize, 0);
+            part.copy_to(&mut bytes[start..]);
+        }
+        on_progress(bytes.len() as u64, total);
+    }
+    Ok(bytes)
+}

@@ -8,6 +8,7 @@ mod app;
 mod bytes;
 mod gpu;
 mod model_header;
+mod next_token_panel;
 
 fn main() {
     console_error_panic_hook::set_once();
