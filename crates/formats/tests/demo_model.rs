@@ -11,7 +11,9 @@ fn demo_model() -> Option<Vec<u8>> {
     // `cargo xtask test` sets MECHSCOPE_MODELS to its model cache.
     let dir = std::env::var_os("MECHSCOPE_MODELS")
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/mechscope/models")))?;
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/mechscope/models"))
+        })?;
     let path = dir.join("SmolLM2-135M-Instruct.Q4_1.gguf");
     match std::fs::read(&path) {
         Ok(bytes) => Some(bytes),
