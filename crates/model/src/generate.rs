@@ -5,7 +5,7 @@
 
 use crate::decoder::{Decoder, Logits, Trace};
 use crate::kv_cache::KvCache;
-use burn::tensor::{Tensor, TensorData};
+use burn::tensor::{Int, Tensor, TensorData};
 
 /// Why reading a tensor back failed (device lost, out of memory, ...).
 #[derive(Debug, Clone, thiserror::Error)]
@@ -20,6 +20,17 @@ pub async fn read_f32<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, Rea
         .map_err(|e| ReadbackError(format!("{e:?}")))?;
     data.convert::<f32>()
         .try_into_vec::<f32>()
+        .map_err(|e| ReadbackError(format!("{e:?}")))
+}
+
+/// Reads an integer tensor's values (indices, token ids) to the host as `i64`.
+pub async fn read_ints<const D: usize>(tensor: Tensor<D, Int>) -> Result<Vec<i64>, ReadbackError> {
+    let data: TensorData = tensor
+        .into_data_async()
+        .await
+        .map_err(|e| ReadbackError(format!("{e:?}")))?;
+    data.convert::<i64>()
+        .try_into_vec::<i64>()
         .map_err(|e| ReadbackError(format!("{e:?}")))
 }
 

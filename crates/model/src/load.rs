@@ -42,7 +42,8 @@ impl LoadedModel {
             &config,
             true,
             device,
-        )?;
+        )
+        .map_err(|e| e.with_gguf_names(config.family))?;
         Ok(LoadedModel {
             config,
             decoder,

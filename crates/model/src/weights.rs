@@ -21,10 +21,15 @@ pub struct HostTensor {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum WeightError {
     #[error(
-        "the model file has no tensor {name:?} (needed as {hf_name}); is the file complete and of the architecture it claims?"
+        "the model file has no tensor {name:?}{}; is the file complete and of the architecture it claims?",
+        needed_as(name, hf_name)
     )]
     Missing { name: String, hf_name: String },
-    #[error("tensor {name:?} has shape {found:?}, but the configuration implies {expected:?}")]
+    #[error(
+        "tensor {name:?} has shape {found:?}, but the configuration implies {expected:?} \
+         (dimensions slowest first, as PyTorch lists them): the file's tensors and its \
+         configuration disagree"
+    )]
     ShapeMismatch {
         name: String,
         found: Vec<usize>,
@@ -32,6 +37,35 @@ pub enum WeightError {
     },
     #[error("tensor {name:?} could not be read: {reason}")]
     Unreadable { name: String, reason: String },
+}
+
+/// `" (needed as ...)"` when the file names the tensor differently from the model.
+fn needed_as(name: &str, hf_name: &str) -> String {
+    if name == hf_name {
+        String::new()
+    } else {
+        format!(" (needed as {hf_name})")
+    }
+}
+
+impl WeightError {
+    /// The same error, with a shape mismatch naming the tensor as a GGUF file of this
+    /// family names it (the decoder checks shapes by Hugging Face name, which a GGUF
+    /// file does not contain).
+    pub fn with_gguf_names(self, family: Family) -> Self {
+        match self {
+            WeightError::ShapeMismatch {
+                name,
+                found,
+                expected,
+            } => WeightError::ShapeMismatch {
+                name: gguf_name(family, &name).unwrap_or(name),
+                found,
+                expected,
+            },
+            other => other,
+        }
+    }
 }
 
 /// Where weights come from.
@@ -141,7 +175,16 @@ impl WeightSource for GgufWeights<'_> {
                 reason: e.to_string(),
             })?;
         // ggml lists dimensions fastest first; PyTorch slowest first.
-        let shape: Vec<usize> = info.shape.iter().rev().map(|&d| d as usize).collect();
+        let mut shape: Vec<usize> = info.shape.iter().rev().map(|&d| d as usize).collect();
+        if let [rows, cols] = shape[..]
+            && self.config.family == Family::Gpt2
+            && is_gpt2_conv1d_weight(hf_name)
+        {
+            // llama.cpp's converter stores GPT-2's Conv1D weights transposed, `[out, in]`
+            // like a linear layer; the checkpoint (and the model) has them `[in, out]`.
+            data = transpose(&data, rows, cols);
+            shape = vec![cols, rows];
+        }
         if self.config.family == Family::Llama && shape.len() == 2 {
             let heads = if hf_name.ends_with("q_proj.weight") {
                 Some(self.config.n_heads)
@@ -156,6 +199,26 @@ impl WeightSource for GgufWeights<'_> {
         }
         Ok(HostTensor { shape, data })
     }
+}
+
+/// GPT-2's Conv1D weights (`[in, out]` in the checkpoint).
+fn is_gpt2_conv1d_weight(hf_name: &str) -> bool {
+    [".c_attn.weight", ".c_proj.weight", ".c_fc.weight"]
+        .iter()
+        .any(|suffix| hf_name.ends_with(suffix))
+}
+
+/// Row-major `[rows, cols]` values as row-major `[cols, rows]`.
+fn transpose(data: &[f32], rows: usize, cols: usize) -> Vec<f32> {
+    let mut out = vec![0.0; data.len()];
+    for (r, row) in data.chunks_exact(cols.max(1)).take(rows).enumerate() {
+        for (c, &v) in row.iter().enumerate() {
+            if let Some(slot) = out.get_mut(c * rows + r) {
+                *slot = v;
+            }
+        }
+    }
+    out
 }
 
 /// llama.cpp's converter reorders the rows of q and k within each head from Hugging
@@ -197,30 +260,39 @@ impl<'a> SafetensorsWeights<'a> {
             .collect::<Result<Vec<_>, SafetensorsError>>()?;
         Ok(SafetensorsWeights { files })
     }
+
+    /// The file holding the tensor and the name it has there. The original GPT-2
+    /// checkpoints (`openai-community/gpt2` and its kin) were saved from `GPT2Model`, so
+    /// their names lack the `transformer.` prefix `GPT2LMHeadModel` gives them.
+    fn find<'n>(&self, hf_name: &'n str) -> Option<(&SafetensorsFile<'a>, &'n str)> {
+        let mut names = std::iter::once(hf_name).chain(hf_name.strip_prefix("transformer."));
+        names.find_map(|name| {
+            self.files
+                .iter()
+                .find(|f| f.tensor(name).is_ok())
+                .map(|f| (f, name))
+        })
+    }
 }
 
 impl WeightSource for SafetensorsWeights<'_> {
     fn has(&self, hf_name: &str) -> bool {
-        self.files.iter().any(|f| f.tensor(hf_name).is_ok())
+        self.find(hf_name).is_some()
     }
 
     fn load(&self, hf_name: &str) -> Result<HostTensor, WeightError> {
-        for file in &self.files {
-            if let Ok(info) = file.tensor(hf_name) {
-                let shape = info.shape().iter().map(|&d| d as usize).collect();
-                let data = file
-                    .read_f32(hf_name)
-                    .map_err(|e| WeightError::Unreadable {
-                        name: hf_name.to_string(),
-                        reason: e.to_string(),
-                    })?;
-                return Ok(HostTensor { shape, data });
-            }
-        }
-        Err(WeightError::Missing {
+        let (file, name) = self.find(hf_name).ok_or_else(|| WeightError::Missing {
             name: hf_name.to_string(),
             hf_name: hf_name.to_string(),
-        })
+        })?;
+        let unreadable = |reason: String| WeightError::Unreadable {
+            name: name.to_string(),
+            reason,
+        };
+        let info = file.tensor(name).map_err(|e| unreadable(e.to_string()))?;
+        let shape = info.shape().iter().map(|&d| d as usize).collect();
+        let data = file.read_f32(name).map_err(|e| unreadable(e.to_string()))?;
+        Ok(HostTensor { shape, data })
     }
 }
 
