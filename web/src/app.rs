@@ -1,8 +1,12 @@
 //! The page's components, named for what the user sees.
 
+use crate::bench_panel::{BenchKind, ModelBenchPanel};
 use crate::bytes::ByteSource;
 use crate::gpu::{self, AdapterFacts, GpuStatus};
 use crate::model_header::{HeaderError, LoadedHeader, load_header};
+use crate::model_slot::{ModelPanel, ModelState};
+use crate::mui_panel::MuiPanel;
+use crate::next_token_panel::NextTokenPanel;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mechscope_formats::gguf::ModelSummary;
@@ -14,14 +18,18 @@ pub const DEMO_MODEL_URL: &str = "models/SmolLM2-135M-Instruct.Q4_1.gguf";
 #[component]
 pub fn App() -> impl IntoView {
     let bench = query_param("bench");
+    let (state, set_state) = signal(ModelState::NotLoaded);
     view! {
         <main>
             <Intro />
             <GpuPanel />
             <DemoModelPanel />
-            <crate::next_token_panel::NextTokenPanel />
+            <ModelPanel state set_state />
+            <NextTokenPanel state />
+            <MuiPanel state />
             <InspectFilePanel />
             {(bench.as_deref() == Some("formats")).then(|| view! { <FormatsBenchPanel /> })}
+            {BenchKind::from_param(bench.as_deref()).map(|kind| view! { <ModelBenchPanel kind /> })}
         </main>
     }
 }

@@ -2,7 +2,9 @@
 //! batch runs, benchmarks and models too large for a browser tab.
 
 mod bench;
+mod mui;
 mod open;
+mod tasks;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
@@ -87,6 +89,14 @@ enum Command {
         #[arg(long)]
         logits: bool,
     },
+    /// Measure MUI: the teacher-forced pass over recorded responses against a plain
+    /// forward over the same sequences, and MUI with generation (JSON on stdout).
+    BenchMui(bench::MuiBenchArgs),
+    /// MUI, the Model Utilization Index of a task: the share of MLP neurons its
+    /// responses use (metrics.md §1), with the accuracy of the same responses.
+    Mui(mui::MuiArgs),
+    /// Fit the Utility Law MUI = a·ln(P) + b over MUI reports.
+    Law(mui::LawArgs),
     /// Measure header parsing and full dequantisation of a GGUF file (JSON on stdout).
     BenchFormats {
         model: PathBuf,
@@ -214,6 +224,9 @@ fn main() -> Result<()> {
             backend,
             logits,
         } => bench::forward(&model, &tokens, repeats, backend, logits),
+        Command::BenchMui(args) => bench::mui(args),
+        Command::Mui(args) => mui::mui(args),
+        Command::Law(args) => mui::law(args),
         Command::BenchFormats { model, repeats } => {
             let bytes = read(&model)?;
             let origin = Instant::now();

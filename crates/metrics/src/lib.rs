@@ -2,9 +2,7 @@
 //! that drive `mechscope-model` over `mechscope-tasks` with progress and cancellation.
 //!
 //! The exact definitions and defaults are in the project's metrics contract
-//! (`../shared/docs/metrics.md`). Filled by the metric issues; today it only fixes its
-//! place in the data flow.
+//! (`../shared/docs/metrics.md`); every option it names is a field of the metric's
+//! options struct, so a report can record the setting that produced it.
 
-// Keep the dependency edges of the data flow visible even before they are used.
-use mechscope_model as _;
-use mechscope_tasks as _;
+pub mod mui;

@@ -1,7 +1,14 @@
-//! The report stage: the versioned JSON report schema, the share-link codec, and one
-//! chart function per chart written against plotters' `DrawingBackend` (canvas in the
-//! browser, SVG/PNG natively).
+//! The report stage: the versioned JSON report every metric run produces (metrics.md §4:
+//! enough to reproduce the result from the report alone), and the charts drawn from it.
 //!
-//! Filled by the metric and page issues; today it only fixes its place.
+//! A report is an envelope ([`Report`]: schema version, tool, model, backend, task,
+//! timings) around one metric's settings and results ([`MetricReport`]). The envelope
+//! is shared so that the page, the CLI and share links read every metric the same way.
+//!
+//! The charts ([`chart`]) are one function per chart over plotters' `DrawingBackend`,
+//! so the CLI's SVG files and the page's canvas come from the same drawing code.
 
-use mechscope_metrics as _;
+pub mod chart;
+pub mod schema;
+
+pub use schema::{MetricReport, ModelInfo, ModelSource, Report, SCHEMA_VERSION, TaskInfo};

@@ -1,0 +1,118 @@
+//! The report schema. Field names are the JSON contract: renaming one is a schema
+//! change and bumps [`SCHEMA_VERSION`].
+
+use mechscope_formats::config::ModelConfig;
+use mechscope_metrics::mui::MuiRun;
+use serde::{Deserialize, Serialize};
+
+/// Bumped on any incompatible change to the JSON layout.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Where the model came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ModelSource {
+    /// A local file (or a folder's main weights file), identified by its content.
+    File { name: String, sha256: String },
+    /// A URL (the bundled demo, a hub download).
+    Url { url: String, sha256: Option<String> },
+}
+
+/// The model a result belongs to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelInfo {
+    /// A human name, e.g. "SmolLM2-135M-Instruct.Q4_1".
+    pub id: String,
+    pub source: ModelSource,
+    pub architecture: String,
+    pub n_layers: usize,
+    pub d_model: usize,
+    pub d_ff: usize,
+    pub vocab_size: usize,
+    /// Every parameter counted once (tied embeddings once): the P of "model size".
+    pub n_params: u64,
+    /// How the weights are computed with, e.g. "f32 (dequantised from GGUF)".
+    pub dtype: String,
+}
+
+impl ModelInfo {
+    /// The sizes from a model's configuration.
+    pub fn new(
+        id: impl Into<String>,
+        source: ModelSource,
+        config: &ModelConfig,
+        dtype: impl Into<String>,
+    ) -> Self {
+        ModelInfo {
+            id: id.into(),
+            source,
+            architecture: config.family.to_string(),
+            n_layers: config.n_layers,
+            d_model: config.d_model,
+            d_ff: config.d_ff,
+            vocab_size: config.vocab_size,
+            n_params: config.parameter_count(),
+            dtype: dtype.into(),
+        }
+    }
+}
+
+/// The task a result was computed on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskInfo {
+    /// The spec as the user gave it (`arc_easy.jsonl`, `hf:openai/gsm8k/main/test`,
+    /// `facts`), or a description of recorded responses.
+    pub spec: String,
+    pub n_items: usize,
+    /// Rows of the source that could not be read and were left out.
+    pub rows_skipped: usize,
+    /// For generated tasks, the seed.
+    pub seed: Option<u64>,
+}
+
+/// One metric's settings and results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "metric", rename_all = "snake_case")]
+pub enum MetricReport {
+    Mui(Box<MuiRun>),
+}
+
+/// A complete, self-describing result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema_version: u32,
+    /// `"mechscope <version>"`.
+    pub tool: String,
+    pub model: ModelInfo,
+    /// `"cpu"` or `"webgpu"` (`"wgpu"` natively).
+    pub backend: String,
+    pub task: TaskInfo,
+    #[serde(flatten)]
+    pub metric: MetricReport,
+}
+
+impl Report {
+    /// A report stamped with this build's schema and tool version.
+    pub fn new(
+        model: ModelInfo,
+        backend: impl Into<String>,
+        task: TaskInfo,
+        metric: MetricReport,
+    ) -> Self {
+        Report {
+            schema_version: SCHEMA_VERSION,
+            tool: format!("mechscope {}", env!("CARGO_PKG_VERSION")),
+            model,
+            backend: backend.into(),
+            task,
+            metric,
+        }
+    }
+
+    /// The MUI run, when this is a MUI report.
+    pub fn mui(&self) -> Option<&MuiRun> {
+        match &self.metric {
+            MetricReport::Mui(run) => Some(run),
+        }
+    }
+}

@@ -1,0 +1,461 @@
+//! MUI in the tab: choose a task (built-in, a benchmark file, a hub dataset, or
+//! recorded responses), run it on the loaded model with progress and cancel, and see
+//! the MUI, the accuracy, the per-layer shares and the run's place on the Utility Law
+//! beside the session's earlier runs.
+
+use crate::app::DEMO_MODEL_URL;
+use crate::bytes::{ByteSource, fetch_all};
+use crate::model_slot::{self, ModelState, yield_to_browser};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use mechscope_metrics::mui::{
+    AUTHORS_FIT, LawPoint, MuiOptions, MuiRun, MuiSettings, PromptStyle, ResponseSource,
+    SelectionRule, Step, Target, TokenSample, fit_utility_law, run_mui, score_samples,
+};
+use mechscope_report::{MetricReport, ModelInfo, ModelSource, Report, TaskInfo};
+use mechscope_tasks::hub::{self, HubSplit};
+use mechscope_tasks::readers::{self, Layout};
+use mechscope_tasks::{Builtin, Item, Loaded, TaskSpec};
+use std::ops::ControlFlow;
+use web_sys::HtmlInputElement;
+
+/// Where the task comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Builtin,
+    File,
+    Hub,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum RunState {
+    Idle,
+    Running(String),
+    Done(Box<Report>),
+    Failed(String),
+}
+
+/// A run of this session, for the Utility-Law points.
+#[derive(Debug, Clone, PartialEq)]
+struct SessionPoint {
+    label: String,
+    performance_pct: Option<f64>,
+    mui_pct: f64,
+}
+
+/// The datasets-server: `?hub=<base>` on the page's URL (tests use a local server),
+/// else Hugging Face's.
+fn hub_base() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok())
+        .and_then(|p| p.get("hub"))
+        .unwrap_or_else(|| hub::DEFAULT_BASE.to_string())
+}
+
+async fn read_file(input: &HtmlInputElement) -> Result<(String, Vec<u8>), String> {
+    let file = input
+        .files()
+        .and_then(|f| f.get(0))
+        .ok_or("choose a file first")?;
+    let name = file.name();
+    let (bytes, _) = ByteSource::File(file)
+        .prefix(u64::MAX)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok((name, bytes))
+}
+
+async fn fetch_hub(split: &HubSplit, n_items: usize) -> Result<Loaded, String> {
+    let mut rows = Vec::new();
+    for url in split.page_urls(&hub_base(), 0, n_items) {
+        let body = fetch_all(&url, |_, _| {})
+            .await
+            .map_err(|e| e.to_string())?;
+        let page = hub::parse_rows_response(&body).map_err(|e| e.to_string())?;
+        let last = page.rows.len() < hub::MAX_PAGE_LENGTH;
+        rows.extend(page.rows);
+        if last {
+            break;
+        }
+    }
+    let layout = split
+        .known_layout()
+        .or_else(|| rows.first().and_then(|r| Layout::sniff(&r.row)))
+        .ok_or_else(|| format!("no known layout for {}", split.dataset))?;
+    Ok(hub::items_from_rows(&rows, &layout))
+}
+
+fn parse_responses(text: &str) -> Result<Vec<TokenSample>, String> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(n, l)| {
+            serde_json::from_str(l).map_err(|e| {
+                format!("responses line {}: {e} (expected {{\"prompt_ids\": [...], \"response_ids\": [...]}})", n + 1)
+            })
+        })
+        .collect()
+}
+
+#[component]
+pub fn MuiPanel(state: ReadSignal<ModelState>) -> impl IntoView {
+    let (source, set_source) = signal(Source::Builtin);
+    let (builtin, set_builtin) = signal(Builtin::Arithmetic.name().to_string());
+    let (hub_spec, set_hub_spec) = signal("hf:allenai/ai2_arc/ARC-Easy/test".to_string());
+    let (limit, set_limit) = signal(10usize);
+    let (top_k, set_top_k) = signal(String::new());
+    let (ratio, set_ratio) = signal(0.001f64);
+    let (target_next, set_target_next) = signal(false);
+    let (gold, set_gold) = signal(false);
+    let (max_new, set_max_new) = signal(32usize);
+    let (run_state, set_run_state) = signal(RunState::Idle);
+    let (points, set_points) = signal(Vec::<SessionPoint>::new());
+    let cancel = RwSignal::new(false);
+    let file_input = NodeRef::<leptos::html::Input>::new();
+    let responses_input = NodeRef::<leptos::html::Input>::new();
+
+    let run = move |_| {
+        cancel.set(false);
+        set_run_state.set(RunState::Running("Preparing the task…".into()));
+        spawn_local(async move {
+            let outcome = run_once(
+                source.get_untracked(),
+                builtin.get_untracked(),
+                hub_spec.get_untracked(),
+                limit.get_untracked(),
+                settings(
+                    ratio.get_untracked(),
+                    top_k.get_untracked(),
+                    target_next.get_untracked(),
+                    gold.get_untracked(),
+                    max_new.get_untracked(),
+                ),
+                file_input.get_untracked(),
+                responses_input.get_untracked(),
+                state.get_untracked(),
+                move |text| set_run_state.set(RunState::Running(text)),
+                move || cancel.get_untracked(),
+            )
+            .await;
+            match outcome {
+                Ok(report) => {
+                    if let Some(run) = report.mui() {
+                        set_points.update(|p| {
+                            p.push(SessionPoint {
+                                label: report.task.spec.clone(),
+                                performance_pct: run
+                                    .accuracy
+                                    .and_then(|a| a.value())
+                                    .map(|v| v * 100.0),
+                                mui_pct: run.result.mui * 100.0,
+                            })
+                        });
+                    }
+                    set_run_state.set(RunState::Done(Box::new(report)));
+                }
+                Err(e) => set_run_state.set(RunState::Failed(e)),
+            }
+        });
+    };
+
+    let ready = move || matches!(state.get(), ModelState::Ready { .. });
+    let running = move || matches!(run_state.get(), RunState::Running(_));
+    view! {
+        <section id="mui">
+            <h2>"MUI — how much of the model a task uses"</h2>
+            <p class="muted">
+                "The share of MLP neurons whose contribution to the response's tokens is among the top k of their layer, "
+                "united over the task's samples (Model Utilization Index, arXiv 2504.07440)."
+            </p>
+            <fieldset class="task-source">
+                <legend>"Task"</legend>
+                <label><input type="radio" name="mui-source" id="mui-source-builtin" checked=true
+                    on:change=move |_| set_source.set(Source::Builtin) />" built-in "</label>
+                <select id="mui-builtin" on:change=move |ev| set_builtin.set(event_target_value(&ev))>
+                    {Builtin::ALL.iter().map(|b| view! { <option value=b.name() title=b.description()>{b.name()}</option> }).collect_view()}
+                </select>
+                <label><input type="radio" name="mui-source" id="mui-source-file"
+                    on:change=move |_| set_source.set(Source::File) />" benchmark file "</label>
+                <input type="file" id="mui-file" node_ref=file_input
+                    on:change=move |_| set_source.set(Source::File) />
+                <label><input type="radio" name="mui-source" id="mui-source-hub"
+                    on:change=move |_| set_source.set(Source::Hub) />" hub dataset "</label>
+                <input type="text" id="mui-hub" size="36" prop:value=move || hub_spec.get()
+                    on:input=move |ev| { set_hub_spec.set(event_target_value(&ev)); set_source.set(Source::Hub); } />
+            </fieldset>
+            <details>
+                <summary>"Options"</summary>
+                <div class="options">
+                    <label>"items " <input type="number" id="mui-limit" min="1" prop:value=move || limit.get().to_string()
+                        on:input=move |ev| set_limit.set(event_target_value(&ev).parse().unwrap_or(10)) /></label>
+                    <label>"ratio " <input type="number" id="mui-ratio" step="0.001" min="0.0001" max="1" prop:value=move || ratio.get().to_string()
+                        on:input=move |ev| set_ratio.set(event_target_value(&ev).parse().unwrap_or(0.001)) /></label>
+                    <label>"or k " <input type="number" id="mui-k" min="1" placeholder="from ratio" prop:value=move || top_k.get()
+                        on:input=move |ev| set_top_k.set(event_target_value(&ev)) /></label>
+                    <label><input type="checkbox" id="mui-next" on:change=move |ev| set_target_next.set(event_target_checked(&ev)) />
+                        " score against the next token"</label>
+                    <label><input type="checkbox" id="mui-gold" on:change=move |ev| set_gold.set(event_target_checked(&ev)) />
+                        " gold answers instead of generating (faster)"</label>
+                    <label>"max new tokens " <input type="number" id="mui-max-new" min="1" prop:value=move || max_new.get().to_string()
+                        on:input=move |ev| set_max_new.set(event_target_value(&ev).parse().unwrap_or(32)) /></label>
+                    <label>"recorded responses (JSONL of prompt_ids/response_ids) "
+                        <input type="file" id="mui-responses" accept=".jsonl,.json" node_ref=responses_input /></label>
+                </div>
+            </details>
+            <button id="mui-run" on:click=run disabled=move || !ready() || running()>"Run MUI"</button>
+            <button id="mui-cancel" on:click=move |_| cancel.set(true) disabled=move || !running()>"Cancel"</button>
+            {move || (!ready()).then(|| view! { <p class="muted">"Load the model first."</p> })}
+            <div id="mui-status" aria-live="polite" data-state=move || match run_state.get() {
+                RunState::Idle => "idle",
+                RunState::Running(_) => "running",
+                RunState::Done(_) => "done",
+                RunState::Failed(_) => "failed",
+            }>
+                {move || match run_state.get() {
+                    RunState::Idle => ().into_any(),
+                    RunState::Running(text) => view! { <p class="muted">{text}</p> }.into_any(),
+                    RunState::Failed(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+                    RunState::Done(report) => view! { <MuiResultView report=*report /> }.into_any(),
+                }}
+            </div>
+            <LawView points />
+        </section>
+    }
+}
+
+fn settings(ratio: f64, top_k: String, next: bool, gold: bool, max_new: usize) -> MuiSettings {
+    MuiSettings {
+        options: MuiOptions {
+            ratio,
+            top_k: top_k.trim().parse().ok().filter(|&k: &usize| k > 0),
+            target: if next { Target::Next } else { Target::Same },
+            rule: SelectionRule::PerLayerTopK,
+        },
+        response: if gold {
+            ResponseSource::Gold
+        } else {
+            ResponseSource::Model {
+                max_new_tokens: max_new,
+            }
+        },
+        prompt: PromptStyle::Chat,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn run_once(
+    source: Source,
+    builtin: String,
+    hub_spec: String,
+    limit: usize,
+    mut settings: MuiSettings,
+    file_input: Option<HtmlInputElement>,
+    responses_input: Option<HtmlInputElement>,
+    state: ModelState,
+    progress: impl Fn(String) + 'static,
+    cancelled: impl Fn() -> bool + 'static,
+) -> Result<Report, String> {
+    let Some(model) = model_slot::current() else {
+        return Err("load the model first".into());
+    };
+    let ModelState::Ready { backend_id, .. } = state else {
+        return Err("the model is not ready".into());
+    };
+    let recorded = match responses_input
+        .as_ref()
+        .and_then(|i| i.files())
+        .and_then(|f| f.get(0))
+    {
+        Some(_) => {
+            let (_, bytes) = read_file(responses_input.as_ref().expect("checked")).await?;
+            let mut samples = parse_responses(&String::from_utf8_lossy(&bytes))?;
+            samples.truncate(limit);
+            Some(samples)
+        }
+        None => None,
+    };
+    // Recorded responses may come without a task: then there is no accuracy.
+    let task: Option<(String, Vec<Item>, usize, Option<u64>)> = match (source, &recorded) {
+        (Source::Builtin, Some(_)) => None,
+        (Source::Builtin, None) => {
+            let b = Builtin::from_name(&builtin).map_err(|e| e.to_string())?;
+            Some((b.name().to_string(), b.generate(limit, 0), 0, Some(0)))
+        }
+        (Source::File, _) => {
+            let input = file_input.ok_or("no file input")?;
+            let (name, bytes) = read_file(&input).await?;
+            let (_, loaded) =
+                readers::load(&name, &bytes, None).map_err(|e| format!("{name}: {e}"))?;
+            let mut items = loaded.items;
+            items.truncate(limit);
+            Some((name, items, loaded.errors.len(), None))
+        }
+        (Source::Hub, _) => {
+            let TaskSpec::Hub(split) = TaskSpec::parse(&hub_spec).map_err(|e| e.to_string())?
+            else {
+                return Err(format!(
+                    "{hub_spec:?} is not a hub spec (hf:owner/dataset/config/split)"
+                ));
+            };
+            progress(format!("Fetching {} rows…", limit));
+            let loaded = fetch_hub(&split, limit).await?;
+            let mut items = loaded.items;
+            items.truncate(limit);
+            Some((hub_spec.clone(), items, loaded.errors.len(), None))
+        }
+    };
+    if let Some((spec, items, _, _)) = &task
+        && items.is_empty()
+    {
+        return Err(format!("{spec} has no usable items"));
+    }
+    let on_step = move |step: Step| {
+        if cancelled() {
+            return ControlFlow::Break(());
+        }
+        progress(match step {
+            Step::Generating { done, total } => {
+                format!("Generating response {} of {total}…", done + 1)
+            }
+            Step::Scoring { done, total } => format!("Scoring sample {} of {total}…", done + 1),
+        });
+        ControlFlow::Continue(())
+    };
+    yield_to_browser().await;
+    let run: MuiRun = match &recorded {
+        Some(samples) => {
+            settings.response = ResponseSource::Recorded;
+            let items = task.as_ref().map(|t| &t.1[..t.1.len().min(samples.len())]);
+            let samples = &samples[..items.map_or(samples.len(), <[Item]>::len)];
+            score_samples(&model, samples, items, &settings, on_step).await
+        }
+        None => {
+            let items = &task.as_ref().expect("a task without responses").1;
+            run_mui(&model, items, &settings, on_step).await
+        }
+    }
+    .map_err(|e| e.to_string())?;
+    let (spec, rows_skipped, seed) = match &task {
+        Some((spec, _, skipped, seed)) => (spec.clone(), *skipped, *seed),
+        None => ("recorded responses".to_string(), 0, None),
+    };
+    Ok(Report::new(
+        ModelInfo::new(
+            "SmolLM2-135M-Instruct.Q4_1",
+            ModelSource::Url {
+                url: DEMO_MODEL_URL.to_string(),
+                sha256: None,
+            },
+            &model.config,
+            "f32",
+        ),
+        backend_id,
+        TaskInfo {
+            spec,
+            n_items: run.samples.len(),
+            rows_skipped,
+            seed,
+        },
+        MetricReport::Mui(Box::new(run)),
+    ))
+}
+
+#[component]
+fn MuiResultView(report: Report) -> impl IntoView {
+    let Some(run) = report.mui().cloned() else {
+        return ().into_any();
+    };
+    let r = &run.result;
+    let json = serde_json::to_string(&report).unwrap_or_default();
+    let d_ff = r.neuron_set.d_ff.max(1);
+    let max_share = r
+        .union_per_layer
+        .iter()
+        .map(|&u| u as f64 / d_ff as f64)
+        .fold(0.0, f64::max)
+        .max(1e-9);
+    let accuracy = run.accuracy.and_then(|a| a.value().map(|v| (a, v)));
+    let download = blob_url(&json);
+    view! {
+        <dl class="facts" id="mui-result" data-mui=r.mui.to_string() data-union=r.union_size>
+            <dt>"MUI"</dt><dd id="mui-value">{format!("{:.4}% ({} of {} neurons)", r.mui * 100.0, r.union_size, r.total_neurons)}</dd>
+            <dt>"k per sample and layer"</dt><dd>{run.k}</dd>
+            <dt>"samples"</dt><dd>{run.samples.len()}</dd>
+            <dt>"accuracy"</dt><dd id="mui-accuracy">{match accuracy {
+                Some((a, v)) => format!("{:.1}% ({} of {}, {} without an answer)", v * 100.0, a.n_correct, a.n_items, a.n_unanswered),
+                None => "— (no task to score against)".to_string(),
+            }}</dd>
+            <dt>"time"</dt><dd>{format!("responses {:.1} s, scoring {:.1} s", run.timings.responses_s, run.timings.scoring_s)}</dd>
+        </dl>
+        <figure class="layer-bars" aria-label="neurons used per layer">
+            <div class="bars" id="mui-layers">
+                {r.union_per_layer.iter().enumerate().map(|(l, &u)| {
+                    let share = u as f64 / d_ff as f64;
+                    view! {
+                        <div class="bar" data-layer=l data-count=u title=format!("layer {l}: {u} neurons ({:.2}%)", share * 100.0)
+                            style=format!("height: {:.1}%", 100.0 * share / max_share)></div>
+                    }
+                }).collect_view()}
+            </div>
+            <figcaption class="muted">"Neurons used per layer (layer 0 on the left), as a share of the layer's MLP width."</figcaption>
+        </figure>
+        <details>
+            <summary>"Report (JSON)"</summary>
+            {download.map(|url| view! { <a id="mui-download" href=url download="mui-report.json">"Download the report"</a> })}
+            <pre id="mui-report">{json}</pre>
+        </details>
+    }
+    .into_any()
+}
+
+/// An object URL holding `text`, for a download link.
+fn blob_url(text: &str) -> Option<String> {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
+    web_sys::Url::create_object_url_with_blob(&blob).ok()
+}
+
+#[component]
+fn LawView(points: ReadSignal<Vec<SessionPoint>>) -> impl IntoView {
+    move || {
+        let pts = points.get();
+        if pts.is_empty() {
+            return ().into_any();
+        }
+        let law: Vec<LawPoint> = pts
+            .iter()
+            .filter_map(|p| {
+                p.performance_pct.filter(|&v| v > 0.0).map(|perf| LawPoint {
+                    label: p.label.clone(),
+                    performance_pct: perf,
+                    mui_pct: p.mui_pct,
+                })
+            })
+            .collect();
+        let fit = fit_utility_law(&law);
+        view! {
+            <h3>"Utility Law: this session's runs"</h3>
+            <table id="mui-points">
+                <thead><tr><th>"Task"</th><th class="num">"Accuracy P"</th><th class="num">"MUI"</th><th class="num">"Authors' curve at P"</th></tr></thead>
+                <tbody>
+                    {pts.into_iter().map(|p| view! {
+                        <tr>
+                            <td>{p.label}</td>
+                            <td class="num">{p.performance_pct.map_or("—".into(), |v| format!("{v:.1}%"))}</td>
+                            <td class="num">{format!("{:.4}%", p.mui_pct)}</td>
+                            <td class="num">{p.performance_pct.filter(|&v| v > 0.0).map_or("—".into(), |v| format!("{:.2}%", AUTHORS_FIT.0 * v.ln() + AUTHORS_FIT.1))}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <p class="muted" id="mui-fit">{match fit {
+                Ok(f) => format!("Fit over these runs: MUI = {:.3} ln(P) + {:.3}, R² = {:.3}. The authors' fit over 7-9B models: MUI = {} ln(P) + {}.", f.a, f.b, f.r2, AUTHORS_FIT.0, AUTHORS_FIT.1),
+                Err(e) => format!("No fit yet: {e}."),
+            }}</p>
+        }
+        .into_any()
+    }
+}
