@@ -1,6 +1,5 @@
 //! The page's components, named for what the user sees.
 
-use crate::bench_panel::{BenchKind, ModelBenchPanel};
 use crate::bytes::ByteSource;
 use crate::gpu::{self, AdapterFacts, GpuStatus};
 use crate::model_header::{HeaderError, LoadedHeader, load_header};
@@ -29,7 +28,6 @@ pub fn App() -> impl IntoView {
             <MuiPanel state />
             <InspectFilePanel />
             {(bench.as_deref() == Some("formats")).then(|| view! { <FormatsBenchPanel /> })}
-            {BenchKind::from_param(bench.as_deref()).map(|kind| view! { <ModelBenchPanel kind /> })}
         </main>
     }
 }

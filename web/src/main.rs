@@ -5,7 +5,6 @@
 //! `mechscope-formats`. A file picker inspects any GGUF file the user has.
 
 mod app;
-mod bench_panel;
 mod bytes;
 mod gpu;
 mod model_header;

@@ -89,9 +89,6 @@ enum Command {
         #[arg(long)]
         logits: bool,
     },
-    /// Measure MUI: the teacher-forced pass over recorded responses against a plain
-    /// forward over the same sequences, and MUI with generation (JSON on stdout).
-    BenchMui(bench::MuiBenchArgs),
     /// MUI, the Model Utilization Index of a task: the share of MLP neurons its
     /// responses use (metrics.md §1), with the accuracy of the same responses.
     Mui(mui::MuiArgs),
@@ -224,7 +221,6 @@ fn main() -> Result<()> {
             backend,
             logits,
         } => bench::forward(&model, &tokens, repeats, backend, logits),
-        Command::BenchMui(args) => bench::mui(args),
         Command::Mui(args) => mui::mui(args),
         Command::Law(args) => mui::law(args),
         Command::BenchFormats { model, repeats } => {
