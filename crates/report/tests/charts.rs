@@ -376,11 +376,11 @@ fn empty_data_draws_a_no_data_chart() {
         mui_pct: f64::NAN,
     }];
     let svg = to_svg(800, 400, |area| utility_law(area, &nan_only)).unwrap();
-    let texts = texts(&svg);
-    assert!(has(&texts, "No point can be plotted:"), "{texts:?}");
+    let shown = texts(&svg);
+    assert!(has(&shown, "No point can be plotted:"), "{shown:?}");
     assert!(
-        has(&texts, "1 of 1 have P ≤ 0 or a value that is not a number."),
-        "{texts:?}"
+        has(&shown, "1 of 1 have P ≤ 0 or a value that is not a number."),
+        "{shown:?}"
     );
 
     let huge = law_points(-3.0, 1e308, &[20.0, 40.0]);

@@ -133,7 +133,13 @@ where
     } else {
         y_min + 1.0
     };
-    if ![x_hi, y_min, y_max].iter().all(|v| v.is_finite()) {
+    // Beyond this, the axis arithmetic (ticks, 1.35 × span) loses every digit or
+    // overflows: such inputs are not percentages anyway.
+    const LARGEST_PLOTTABLE: f64 = 1e12;
+    if ![x_hi, y_min, y_max]
+        .iter()
+        .all(|v| v.is_finite() && v.abs() < LARGEST_PLOTTABLE)
+    {
         return no_data(
             area,
             TITLE,
