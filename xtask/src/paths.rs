@@ -124,6 +124,12 @@ impl Paths {
         // Every cargo and trunk process started from here builds into the same place.
         // SAFETY: set once at start-up, before any thread exists.
         unsafe { std::env::set_var("CARGO_TARGET_DIR", &target) };
+        // The tests find ../shared through this, not through a path compiled into a
+        // cached build (which may be another clone's).
+        if std::env::var_os("MECHSCOPE_SHARED").is_none() {
+            // SAFETY: as above.
+            unsafe { std::env::set_var("MECHSCOPE_SHARED", root.join("../shared")) };
+        }
         Ok(Paths {
             root,
             target,

@@ -44,7 +44,24 @@ pub fn demo_model() -> Option<Vec<u8>> {
 pub fn shared_dir() -> PathBuf {
     std::env::var_os("MECHSCOPE_SHARED")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
+        .unwrap_or_else(|| workspace_root().join("../shared"))
+}
+
+/// The root of the clone whose tests are running.
+///
+/// Found from the *runtime* `CARGO_MANIFEST_DIR` (cargo and nextest set it for every
+/// test process), not the compile-time one: builds are cached outside the clone and
+/// shared between clones, and cargo reuses this crate's compiled code from another
+/// clone's path, which may since have been deleted.
+pub fn workspace_root() -> PathBuf {
+    let start = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    start
+        .ancestors()
+        .find(|dir| dir.join("Cargo.lock").is_file())
+        .map(Path::to_path_buf)
+        .unwrap_or(start)
 }
 
 /// A file of `../shared` (e.g. `fixtures/mui_smollm2_arc.json`), or `None` with a

@@ -12,7 +12,11 @@ use std::path::PathBuf;
 pub fn shared_dir(test: &str) -> Option<PathBuf> {
     let dir = match std::env::var_os("MECHSCOPE_SHARED") {
         Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
+        // The runtime variable (cargo and nextest set it): builds cached outside the
+        // clone may come from another clone's path.
+        None => std::env::var_os("CARGO_MANIFEST_DIR")
+            .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
+            .join("../../../shared"),
     };
     if dir.join("data/benchmarks").is_dir() {
         Some(dir)
