@@ -1,5 +1,6 @@
 //! The page's components, named for what the user sees.
 
+use crate::bench_panel::{BenchKind, BenchPanel};
 use crate::bytes::ByteSource;
 use crate::gpu::{self, AdapterFacts, GpuStatus};
 use crate::model_header::{HeaderError, LoadedHeader, load_header};
@@ -16,7 +17,6 @@ pub const DEMO_MODEL_URL: &str = "models/SmolLM2-135M-Instruct.Q4_1.gguf";
 
 #[component]
 pub fn App() -> impl IntoView {
-    let bench = query_param("bench");
     let (state, set_state) = signal(ModelState::NotLoaded);
     view! {
         <main>
@@ -27,50 +27,8 @@ pub fn App() -> impl IntoView {
             <NextTokenPanel state />
             <MuiPanel state />
             <InspectFilePanel />
-            {(bench.as_deref() == Some("formats")).then(|| view! { <FormatsBenchPanel /> })}
+            {BenchKind::from_url().map(|kind| view! { <BenchPanel kind /> })}
         </main>
-    }
-}
-
-/// A query-string parameter of the page's URL.
-fn query_param(name: &str) -> Option<String> {
-    let search = web_sys::window()?.location().search().ok()?;
-    web_sys::UrlSearchParams::new_with_str(&search)
-        .ok()?
-        .get(name)
-}
-
-/// `?bench=formats`: the format stage's throughput on the demo model, measured in this
-/// tab with the same code as `mechscope bench-formats`; `cargo xtask bench` reads the
-/// JSON it prints.
-#[component]
-fn FormatsBenchPanel() -> impl IntoView {
-    let (result, set_result) = signal(None::<Result<String, String>>);
-    spawn_local(async move {
-        let outcome = async {
-            let (bytes, _) = ByteSource::Url(DEMO_MODEL_URL.to_string())
-                .prefix(u64::MAX)
-                .await
-                .map_err(|e| e.to_string())?;
-            let performance = web_sys::window()
-                .and_then(|w| w.performance())
-                .ok_or("no performance clock")?;
-            let now_ms = move || performance.now();
-            let measured = mechscope_formats::bench::gguf_throughput(&bytes, 20, &now_ms)
-                .map_err(|e| e.to_string())?;
-            serde_json::to_string(&measured).map_err(|e| e.to_string())
-        };
-        set_result.set(Some(outcome.await));
-    });
-    view! {
-        <section id="bench">
-            <h2>"Benchmark: formats"</h2>
-            {move || match result.get() {
-                None => view! { <p class="muted">"Running…"</p> }.into_any(),
-                Some(Ok(json)) => view! { <pre id="bench-result">{json}</pre> }.into_any(),
-                Some(Err(e)) => view! { <p class="error" id="bench-error">{e}</p> }.into_any(),
-            }}
-        </section>
     }
 }
 

@@ -5,12 +5,14 @@
 //! `mechscope-formats`. A file picker inspects any GGUF file the user has.
 
 mod app;
+mod bench_panel;
 mod bytes;
 mod gpu;
 mod model_header;
 mod model_slot;
 mod mui_panel;
 mod next_token_panel;
+mod query;
 
 fn main() {
     console_error_panic_hook::set_once();

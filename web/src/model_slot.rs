@@ -6,6 +6,7 @@
 
 use crate::app::DEMO_MODEL_URL;
 use crate::bytes::fetch_all;
+use crate::query::ForcedDevice;
 use burn::tensor::Device;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -49,9 +50,18 @@ pub fn now_ms() -> f64 {
         .unwrap_or(0.0)
 }
 
-/// WebGPU when the browser offers it, else burn's CPU backend; says which.
-async fn pick_device() -> (Device, String, &'static str) {
-    match crate::gpu::probe().await {
+/// The device `?device=cpu|webgpu` names, else WebGPU when the browser offers it and
+/// burn's CPU backend otherwise; says which, for the user and for reports.
+pub async fn pick_device() -> Result<(Device, String, &'static str), String> {
+    if let Some(forced) = crate::query::forced_device()? {
+        let device = forced.start().await?;
+        let shown = match forced {
+            ForcedDevice::Cpu => "CPU (?device=cpu)",
+            ForcedDevice::WebGpu => "WebGPU (?device=webgpu)",
+        };
+        return Ok((device, shown.to_string(), forced.id()));
+    }
+    Ok(match crate::gpu::probe().await {
         crate::gpu::GpuStatus::Available(facts) => {
             match Device::wgpu_options().init_async().await {
                 Ok(device) => (
@@ -69,7 +79,7 @@ async fn pick_device() -> (Device, String, &'static str) {
         crate::gpu::GpuStatus::Unavailable(_) => {
             (Device::flex(), "CPU (no WebGPU)".to_string(), "cpu")
         }
-    }
+    })
 }
 
 /// Lets the browser paint (progress text) and handle clicks (Cancel) before a long
@@ -106,7 +116,10 @@ pub fn ModelPanel(
             };
             set_state.set(ModelState::Preparing);
             yield_to_browser().await;
-            let (device, backend, backend_id) = pick_device().await;
+            let (device, backend, backend_id) = match pick_device().await {
+                Ok(picked) => picked,
+                Err(e) => return set_state.set(ModelState::Failed(e)),
+            };
             match LoadedModel::from_gguf(&bytes, &device) {
                 Ok(loaded) => {
                     MODEL.with(|m| *m.borrow_mut() = Some(Rc::new(loaded)));

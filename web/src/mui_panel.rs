@@ -46,11 +46,7 @@ struct SessionPoint {
 /// The datasets-server: `?hub=<base>` on the page's URL (tests use a local server),
 /// else Hugging Face's.
 fn hub_base() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok())
-        .and_then(|p| p.get("hub"))
-        .unwrap_or_else(|| hub::DEFAULT_BASE.to_string())
+    crate::query::param("hub").unwrap_or_else(|| hub::DEFAULT_BASE.to_string())
 }
 
 async fn read_file(input: &HtmlInputElement) -> Result<(String, Vec<u8>), String> {

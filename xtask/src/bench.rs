@@ -10,14 +10,32 @@ use crate::shell::{self, output_line};
 use crate::{setup, test};
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
+use std::path::Path;
 use std::process::Command;
 
-pub fn run(paths: &Paths) -> Result<()> {
+mod forward;
+mod mui;
+
+/// A section of BENCHMARKS.md that `cargo xtask bench` measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Section {
+    Formats,
+    Forward,
+    Mui,
+}
+
+pub fn run(paths: &Paths, sections: &[Section]) -> Result<()> {
+    let all = [Section::Formats, Section::Forward, Section::Mui];
+    let sections = if sections.is_empty() {
+        &all[..]
+    } else {
+        sections
+    };
     setup::run(paths)?;
     let machine = machine_section();
     println!("{machine}");
 
-    println!("\n== formats, native (release)");
+    println!("\n== building the CLI and the page (release)");
     shell::run(Command::new("cargo").current_dir(&paths.root).args([
         "build",
         "--release",
@@ -26,34 +44,85 @@ pub fn run(paths: &Paths) -> Result<()> {
         "mechscope-cli",
     ]))?;
     let cli = paths.target.join("release/mechscope");
-    let native = json_from(
-        Command::new(&cli)
-            .arg("bench-formats")
-            .arg(paths.demo_model()),
-    )?;
-
-    println!("\n== formats, wasm in headless Chromium (release page)");
     let dist = test::build_page(paths, true)?;
     let base = server::spawn(Site::new(paths, &dist))?;
-    let wasm = json_from(
-        Command::new("node")
-            .current_dir(&paths.root)
-            .env("BASE_URL", &base)
-            .env("NODE_PATH", paths.node_modules())
-            .arg("tests/bench/formats.cjs"),
-    )?;
 
-    let formats = formats_section(&native, &wasm);
-    println!("{formats}");
     let file = paths.root.join("BENCHMARKS.md");
     let mut text = std::fs::read_to_string(&file).unwrap_or_else(|_| {
         "# Benchmarks\n\nWritten by `cargo xtask bench`; each section is rewritten when it is measured again.\n\n".to_string()
     });
     text = replace_section(&text, "machine", &machine);
-    text = replace_section(&text, "formats", &formats);
-    std::fs::write(&file, text)?;
+    for section in sections {
+        let (name, body) = match section {
+            Section::Formats => ("formats", formats(paths, &cli, &base)?),
+            Section::Forward => ("forward", forward::run(paths, &cli, &base)?),
+            Section::Mui => ("mui", mui::run(paths, &cli, &base)?),
+        };
+        println!("{body}");
+        text = replace_section(&text, name, &body);
+        // Written after each section: a later one failing keeps what was measured.
+        std::fs::write(&file, &text)?;
+    }
     println!("\nwrote {}", file.display());
     Ok(())
+}
+
+fn formats(paths: &Paths, cli: &Path, base: &str) -> Result<String> {
+    println!("\n== formats, native (release)");
+    let native = json_from(
+        Command::new(cli)
+            .arg("bench-formats")
+            .arg(paths.demo_model()),
+    )?;
+    println!("\n== formats, wasm in headless Chromium (release page)");
+    let wasm = json_from(&mut node(paths, base, "tests/bench/formats.cjs"))?;
+    Ok(formats_section(&native, &wasm))
+}
+
+/// A bench's JSON, or why there is none: one failing measurement leaves a note in its
+/// section instead of stopping the others.
+type Measured = std::result::Result<Value, String>;
+
+fn measured(what: &str, cmd: &mut Command) -> Measured {
+    println!("\n== {what}");
+    json_from(cmd).map_err(|e| format!("{e:#}"))
+}
+
+/// `node SCRIPT` with the page's address and the node packages `cargo xtask setup`
+/// installed.
+fn node(paths: &Paths, base: &str, script: &str) -> Command {
+    let mut cmd = Command::new("node");
+    cmd.current_dir(&paths.root)
+        .env("BASE_URL", base)
+        .env("NODE_PATH", paths.node_modules())
+        .arg(script);
+    cmd
+}
+
+/// The 1-minute load average: other work on the 2 cores moves every figure.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "?".into())
+}
+
+/// A rate or a time with about three significant digits; "—" when not measured.
+fn figure(value: Option<f64>) -> String {
+    match value {
+        Some(v) if v.is_finite() && v.abs() >= 100.0 => format!("{v:.0}"),
+        Some(v) if v.is_finite() && v.abs() >= 10.0 => format!("{v:.1}"),
+        Some(v) if v.is_finite() => format!("{v:.2}"),
+        _ => "—".to_string(),
+    }
+}
+
+/// A number with fixed decimals; "—" when not measured.
+fn fixed(value: Option<f64>, decimals: usize) -> String {
+    match value {
+        Some(v) if v.is_finite() => format!("{v:.decimals$}"),
+        _ => "—".to_string(),
+    }
 }
 
 fn json_from(cmd: &mut Command) -> Result<Value> {
@@ -136,5 +205,32 @@ fn replace_section(text: &str, name: &str, body: &str) -> String {
     match (text.find(&begin), text.find(&end)) {
         (Some(b), Some(e)) if e > b => format!("{}{block}{}", &text[..b], &text[e + end.len()..]),
         _ => format!("{}\n{block}\n", text.trim_end()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figures_keep_about_three_digits() {
+        assert_eq!(figure(Some(1234.5)), "1234");
+        assert_eq!(figure(Some(12.345)), "12.3");
+        assert_eq!(figure(Some(0.1234)), "0.12");
+        assert_eq!(figure(Some(f64::NAN)), "—");
+        assert_eq!(figure(None), "—");
+        assert_eq!(fixed(Some(2.0), 1), "2.0");
+    }
+
+    #[test]
+    fn sections_are_replaced_or_appended() {
+        let text = "# B\n<!-- a:begin -->\nold\n<!-- a:end -->\ntail\n";
+        assert_eq!(
+            replace_section(text, "a", "new\n"),
+            "# B\n<!-- a:begin -->\nnew\n<!-- a:end -->\ntail\n"
+        );
+        assert!(
+            replace_section(text, "b", "x\n").ends_with("<!-- b:begin -->\nx\n<!-- b:end -->\n")
+        );
     }
 }

@@ -46,8 +46,11 @@ enum Command {
         #[arg(long)]
         no_browser: bool,
     },
-    /// Measure and write BENCHMARKS.md.
-    Bench,
+    /// Measure and write BENCHMARKS.md (every section, or the ones named).
+    Bench {
+        /// Sections to measure: formats, forward, mui (default: all).
+        sections: Vec<bench::Section>,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -65,6 +68,6 @@ fn main() -> anyhow::Result<()> {
             server::serve_forever(&paths, &dist, &host, port)
         }
         Command::Test { no_browser } => test::run(&paths, no_browser),
-        Command::Bench => bench::run(&paths),
+        Command::Bench { sections } => bench::run(&paths, &sections),
     }
 }

@@ -10,6 +10,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use mechscope_formats::gguf;
 use mechscope_formats::tokenizer::ChatMessage;
+use mechscope_metrics::bench::{ForwardBenchOptions, MuiBenchOptions};
 use mechscope_model::LoadedModel;
 use mechscope_model::generate::generate_greedy;
 use mechscope_model::next_token::next_tokens;
@@ -88,6 +89,26 @@ enum Command {
         /// Also time the unembedding (logits at every position).
         #[arg(long)]
         logits: bool,
+    },
+    /// Measure MUI: the teacher-forced pass over recorded responses against a plain
+    /// forward over the same sequences, and MUI with generation on built-in arithmetic
+    /// items (JSON on stdout).
+    BenchMui {
+        model: PathBuf,
+        /// Recorded responses (JSONL of prompt_ids/response_ids), e.g.
+        /// ../shared/fixtures/mui_smollm2_arc.responses.jsonl.
+        #[arg(long)]
+        responses: Option<PathBuf>,
+        /// Alternated MUI and plain passes over the responses; medians are reported.
+        #[arg(long, default_value_t = 3)]
+        repeats: usize,
+        /// Items run with generation (0: none).
+        #[arg(long, default_value_t = 10)]
+        generate: usize,
+        #[arg(long, default_value_t = 32)]
+        max_new_tokens: usize,
+        #[arg(long, value_enum, default_value_t = Backend::Cpu)]
+        backend: Backend,
     },
     /// MUI, the Model Utilization Index of a task: the share of MLP neurons its
     /// responses use (metrics.md §1), with the accuracy of the same responses.
@@ -220,7 +241,33 @@ fn main() -> Result<()> {
             repeats,
             backend,
             logits,
-        } => bench::forward(&model, &tokens, repeats, backend, logits),
+        } => bench::forward(
+            &model,
+            &ForwardBenchOptions {
+                lengths: tokens,
+                repeats,
+                logits,
+                ..ForwardBenchOptions::default()
+            },
+            backend,
+        ),
+        Command::BenchMui {
+            model,
+            responses,
+            repeats,
+            generate,
+            max_new_tokens,
+            backend,
+        } => bench::mui(
+            &model,
+            responses.as_deref(),
+            &MuiBenchOptions {
+                repeats,
+                generate,
+                max_new_tokens,
+            },
+            backend,
+        ),
         Command::Mui(args) => mui::mui(args),
         Command::Law(args) => mui::law(args),
         Command::BenchFormats { model, repeats } => {

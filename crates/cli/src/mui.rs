@@ -137,7 +137,7 @@ fn model_source(path: &Path) -> Result<(String, ModelSource)> {
     ))
 }
 
-fn read_responses(path: &Path) -> Result<Vec<TokenSample>> {
+pub fn read_responses(path: &Path) -> Result<Vec<TokenSample>> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     text.lines()

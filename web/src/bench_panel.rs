@@ -1,0 +1,177 @@
+//! `?bench=formats|forward|mui`: the stages timed in this tab with the code the native
+//! `mechscope bench-*` commands run (`mechscope_formats::bench`,
+//! `mechscope_metrics::bench`). `cargo xtask bench` drives them through
+//! `tests/bench/*.cjs` and reads the JSON they print into `<pre id="bench-result">`.
+//!
+//! Parameters: `device=cpu|webgpu` (default: the page's own choice); forward:
+//! `tokens=128,512`, `repeats=N`, `max_forward_s=S`; MUI: `repeats=N`, `limit=N`
+//! (recorded responses used), `generate=N`, `max_new_tokens=N`. The MUI bench's
+//! recorded responses come from `window.mechscopeBenchResponses` (JSONL the driving
+//! script injects before the page starts); without them only MUI with generation runs.
+
+use crate::app::DEMO_MODEL_URL;
+use crate::bytes::fetch_all;
+use crate::model_slot::{now_ms, pick_device, yield_to_browser};
+use crate::query::{param, param_or};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use mechscope_metrics::bench::{self, ForwardBenchOptions, MuiBenchOptions};
+use mechscope_metrics::mui::TokenSample;
+use mechscope_model::LoadedModel;
+use serde_json::{Value, json};
+
+/// Which benchmark the page runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BenchKind {
+    Formats,
+    Forward,
+    Mui,
+}
+
+impl BenchKind {
+    /// The benchmark `?bench=` names, if any.
+    pub fn from_url() -> Option<BenchKind> {
+        match param("bench")?.as_str() {
+            "formats" => Some(BenchKind::Formats),
+            "forward" => Some(BenchKind::Forward),
+            "mui" => Some(BenchKind::Mui),
+            _ => None,
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            BenchKind::Formats => "Benchmark: formats",
+            BenchKind::Forward => "Benchmark: traced forward",
+            BenchKind::Mui => "Benchmark: MUI",
+        }
+    }
+}
+
+/// Size of the module's linear memory: wasm memory only grows, so this is its peak.
+fn wasm_memory_bytes() -> Option<f64> {
+    let buffer = js_sys::Reflect::get(&wasm_bindgen::memory(), &"buffer".into()).ok()?;
+    js_sys::Reflect::get(&buffer, &"byteLength".into())
+        .ok()?
+        .as_f64()
+}
+
+async fn demo_bytes() -> Result<Vec<u8>, String> {
+    fetch_all(DEMO_MODEL_URL, |_, _| {})
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// The demo model on the page's device, and how long each step took.
+async fn load_demo(progress: &impl Fn(String)) -> Result<(LoadedModel, Value), String> {
+    let (device, _, backend) = pick_device().await?;
+    progress("Downloading the demo model…".into());
+    let started = now_ms();
+    let bytes = demo_bytes().await?;
+    let downloaded = now_ms();
+    progress("Preparing weights…".into());
+    yield_to_browser().await;
+    let model = LoadedModel::from_gguf(&bytes, &device).map_err(|e| e.to_string())?;
+    let load = json!({
+        "backend": backend,
+        "download_s": (downloaded - started) / 1e3,
+        "load_s": (now_ms() - downloaded) / 1e3,
+        "file_bytes": bytes.len(),
+    });
+    Ok((model, load))
+}
+
+/// The recorded responses the driving script injected, if any.
+fn injected_responses() -> Result<Vec<TokenSample>, String> {
+    let text = web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w, &"mechscopeBenchResponses".into()).ok())
+        .and_then(|v| v.as_string())
+        .unwrap_or_default();
+    serde_json::Deserializer::from_str(&text)
+        .into_iter::<TokenSample>()
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| {
+            format!("the injected responses are not JSONL of prompt_ids/response_ids: {e}")
+        })
+}
+
+async fn run(kind: BenchKind, progress: impl Fn(String) + Copy + 'static) -> Result<Value, String> {
+    // Shown, then awaited: the browser repaints between timed steps.
+    let step = move |text: String| {
+        progress(text);
+        yield_to_browser()
+    };
+    match kind {
+        BenchKind::Formats => {
+            let bytes = demo_bytes().await?;
+            let measured = mechscope_formats::bench::gguf_throughput(&bytes, 20, &now_ms)
+                .map_err(|e| e.to_string())?;
+            serde_json::to_value(measured).map_err(|e| e.to_string())
+        }
+        BenchKind::Forward => {
+            let (model, load) = load_demo(&progress).await?;
+            let options = ForwardBenchOptions {
+                lengths: param("tokens")
+                    .unwrap_or_else(|| "128,512".into())
+                    .split(',')
+                    .filter_map(|t| t.trim().parse().ok())
+                    .collect(),
+                repeats: param_or("repeats", 3),
+                logits: false,
+                max_forward_s: param_or("max_forward_s", f64::INFINITY),
+            };
+            let runs = bench::forward(&model.decoder, &model.config, &options, step)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(json!({
+                "backend": load["backend"],
+                "load": load,
+                "runs": runs,
+                "wasm_memory_bytes": wasm_memory_bytes(),
+            }))
+        }
+        BenchKind::Mui => {
+            let mut samples = injected_responses()?;
+            samples.truncate(param_or("limit", usize::MAX));
+            let (model, load) = load_demo(&progress).await?;
+            let options = MuiBenchOptions {
+                repeats: param_or("repeats", 1),
+                generate: param_or("generate", 3),
+                max_new_tokens: param_or("max_new_tokens", 32),
+            };
+            let result = bench::mui(&model, &samples, &options, step)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(json!({
+                "backend": load["backend"],
+                "load": load,
+                "teacher_forced": result.teacher_forced,
+                "generation": result.generation,
+                "wasm_memory_bytes": wasm_memory_bytes(),
+            }))
+        }
+    }
+}
+
+/// Runs one benchmark when mounted; shows its progress, then its JSON or its error.
+#[component]
+pub fn BenchPanel(kind: BenchKind) -> impl IntoView {
+    let (result, set_result) = signal(None::<Result<String, String>>);
+    let (progress, set_progress) = signal(String::from("Starting…"));
+    spawn_local(async move {
+        let outcome = run(kind, move |text| set_progress.set(text)).await;
+        set_result.set(Some(
+            outcome.and_then(|v| serde_json::to_string(&v).map_err(|e| e.to_string())),
+        ));
+    });
+    view! {
+        <section id="bench">
+            <h2>{kind.title()}</h2>
+            {move || match result.get() {
+                None => view! { <p class="muted" id="bench-progress">{progress.get()}</p> }.into_any(),
+                Some(Ok(json)) => view! { <pre id="bench-result">{json}</pre> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" id="bench-error">{e}</p> }.into_any(),
+            }}
+        </section>
+    }
+}
