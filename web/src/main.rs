@@ -7,6 +7,7 @@
 mod app;
 mod bench_panel;
 mod bytes;
+mod chart_canvas;
 mod gpu;
 mod model_header;
 mod model_slot;

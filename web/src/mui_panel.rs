@@ -5,6 +5,7 @@
 
 use crate::app::DEMO_MODEL_URL;
 use crate::bytes::{ByteSource, fetch_all};
+use crate::chart_canvas::ChartCanvas;
 use crate::model_slot::{self, ModelState, yield_to_browser};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -12,6 +13,7 @@ use mechscope_metrics::mui::{
     AUTHORS_FIT, LawPoint, MuiOptions, MuiRun, MuiSettings, PromptStyle, ResponseSource,
     SelectionRule, Step, Target, TokenSample, fit_utility_law, run_mui, score_samples,
 };
+use mechscope_report::chart::{mui_layers, utility_law};
 use mechscope_report::{MetricReport, ModelInfo, ModelSource, Report, TaskInfo};
 use mechscope_tasks::hub::{self, HubSplit};
 use mechscope_tasks::readers::{self, Layout};
@@ -365,12 +367,18 @@ fn MuiResultView(report: Report) -> impl IntoView {
     let r = &run.result;
     let json = serde_json::to_string(&report).unwrap_or_default();
     let d_ff = r.neuron_set.d_ff.max(1);
-    let max_share = r
-        .union_per_layer
-        .iter()
-        .map(|&u| u as f64 / d_ff as f64)
-        .fold(0.0, f64::max)
-        .max(1e-9);
+    // What the chart shows, for screen readers (and tests): every layer's count.
+    let layers_label = format!(
+        "MUI per layer, neurons used of {d_ff}: {}",
+        r.union_per_layer
+            .iter()
+            .enumerate()
+            .map(|(l, u)| format!("layer {l} {u}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let subject = format!("{} · {}", report.model.id, report.task.spec);
+    let result = r.clone();
     let accuracy = run.accuracy.and_then(|a| a.value().map(|v| (a, v)));
     let download = blob_url(&json);
     view! {
@@ -384,17 +392,10 @@ fn MuiResultView(report: Report) -> impl IntoView {
             }}</dd>
             <dt>"time"</dt><dd>{format!("responses {:.1} s, scoring {:.1} s", run.timings.responses_s, run.timings.scoring_s)}</dd>
         </dl>
-        <figure class="layer-bars" aria-label="neurons used per layer">
-            <div class="bars" id="mui-layers">
-                {r.union_per_layer.iter().enumerate().map(|(l, &u)| {
-                    let share = u as f64 / d_ff as f64;
-                    view! {
-                        <div class="bar" data-layer=l data-count=u title=format!("layer {l}: {u} neurons ({:.2}%)", share * 100.0)
-                            style=format!("height: {:.1}%", 100.0 * share / max_share)></div>
-                    }
-                }).collect_view()}
-            </div>
-            <figcaption class="muted">"Neurons used per layer (layer 0 on the left), as a share of the layer's MLP width."</figcaption>
+        <figure class="chart-figure">
+            <ChartCanvas id="mui-layers" label=layers_label width=900 height=420
+                draw=Box::new(move |area| mui_layers(area, &result, &subject)) />
+            <figcaption class="muted">"Neurons used per layer (layer 0 on the left), as a share of the layer's MLP width: the union over all samples."</figcaption>
         </figure>
         <details>
             <summary>"Report (JSON)"</summary>
@@ -432,8 +433,21 @@ fn LawView(points: ReadSignal<Vec<SessionPoint>>) -> impl IntoView {
             })
             .collect();
         let fit = fit_utility_law(&law);
+        let law_label = format!(
+            "Utility Law chart, MUI against accuracy P: {}",
+            law.iter()
+                .map(|p| format!(
+                    "{} P {:.1}% MUI {:.4}%",
+                    p.label, p.performance_pct, p.mui_pct
+                ))
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
+        let plotted = law.clone();
         view! {
             <h3>"Utility Law: this session's runs"</h3>
+            <ChartCanvas id="mui-law" label=law_label width=900 height=520
+                draw=Box::new(move |area| utility_law(area, &plotted)) />
             <table id="mui-points">
                 <thead><tr><th>"Task"</th><th class="num">"Accuracy P"</th><th class="num">"MUI"</th><th class="num">"Authors' curve at P"</th></tr></thead>
                 <tbody>

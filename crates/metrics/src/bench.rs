@@ -77,6 +77,8 @@ pub struct ForwardRun {
     pub seconds: Option<f64>,
     pub tokens_per_s: Option<f64>,
     pub gflop_per_s: Option<f64>,
+    /// FLOP of one forward at this length ([`forward_flops`]).
+    pub flops: f64,
     /// The first forward, kernel compilation and allocation included.
     pub warm_up_s: Option<f64>,
     pub timed_runs: usize,
@@ -141,6 +143,7 @@ where
             seconds: None,
             tokens_per_s: None,
             gflop_per_s: None,
+            flops: forward_flops(config, t, options.logits),
             warm_up_s: None,
             timed_runs: 0,
         };
@@ -170,7 +173,7 @@ where
         run.warm_up_s = Some(warm_up);
         run.seconds = Some(seconds);
         run.tokens_per_s = Some(t as f64 / seconds);
-        run.gflop_per_s = Some(forward_flops(config, t, options.logits) / seconds / 1e9);
+        run.gflop_per_s = Some(run.flops / seconds / 1e9);
         previous = Some((t, seconds));
         runs.push(run);
     }
@@ -380,7 +383,7 @@ mod tests {
     #[test]
     fn flops_of_a_tiny_llama_by_hand() {
         let config = ModelConfig::from_hf_json(
-            br#"{"architectures": ["LlamaForCausalLM"], "hidden_size": 4,
+            br#"{"model_type": "llama", "hidden_size": 4,
                 "intermediate_size": 8, "num_hidden_layers": 1, "num_attention_heads": 1,
                 "num_key_value_heads": 1, "vocab_size": 10}"#,
         )

@@ -138,6 +138,9 @@ fn section(load: &str, r: &Results) -> String {
         })
         .unwrap_or_else(|| "PyTorch".to_string());
     let table = [
+        "| where | threads | load (s) | 128 tokens (tokens/s) | GFLOP/s | 512 tokens (tokens/s) | GFLOP/s | peak memory (MB) |\n\
+         |---|---|---|---|---|---|---|---|\n"
+            .to_string(),
         row(
             "native, burn flex (x86_64)",
             "1",
