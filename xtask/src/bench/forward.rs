@@ -143,7 +143,7 @@ fn section(load: &str, r: &Results) -> String {
             .to_string(),
         row(
             "native, burn flex (x86_64)",
-            "1",
+            "2 (rayon)",
             &r.native,
             "/load_s",
             "/peak_rss_bytes",
@@ -238,12 +238,12 @@ fn section(load: &str, r: &Results) -> String {
          `[t, 576]`), every recorded tensor's sum read back; no logits. One warm-up, then the median of 3 \
          runs. GFLOP/s counts the weight matmuls and causal attention (2 FLOP per multiply-add).\n\n\
          - Native: `mechscope bench-forward MODEL --tokens 128,512` (release; burn's `flex` CPU backend as \
-         the workspace configures it: without its `rayon` and `simd` features, so on one thread).\n\
+         the workspace configures it: its `simd` feature, and `rayon`, so both cores).\n\
          - PyTorch: `tests/bench/pytorch_forward.py MODEL --threads N`, the same GGUF through \
          transformers' `from_pretrained(gguf_file=...)`, float32, eager attention, forward hooks on every \
          MLP `act_fn`, the embedding and the decoder layers; `model.model`, so no logits either.\n\
          - Wasm: the release page's `?bench=forward&device=cpu|webgpu` in headless Chromium \
-         (`tests/bench/forward.cjs`); load is preparing the weights from the downloaded bytes.\n\
+         (`tests/bench/forward.cjs`), built with WebAssembly SIMD (`+simd128`); load is preparing the weights from the downloaded bytes.\n\
          - Peak memory: the process's peak RSS natively and for PyTorch; in the page, the wasm linear \
          memory (WebGPU buffers are not in it).\n\
          - Load average (1 min) {load}: other work shared the 2 cores, so figures move between runs.\n\n\

@@ -181,7 +181,7 @@ fn section(
          responses of at most {MAX_NEW_TOKENS} new tokens with the KV cache, then the MUI pass; generated \
          tokens/s counts the generation phase only.\n\
          - Native: `mechscope bench-mui MODEL --responses FILE --generate {NATIVE_GENERATE}` (release, burn \
-         `flex`, one thread). Wasm: the release page's `?bench=mui&device=cpu|webgpu&generate={PAGE_GENERATE}` \
+         `flex` on both cores). Wasm: the release page's `?bench=mui&device=cpu|webgpu&generate={PAGE_GENERATE}` \
          in headless Chromium (`tests/bench/mui.cjs` hands the page the responses file).\n\
          - Load average (1 min) {load}: other work shared the 2 cores, so figures move between runs.\n\n\
          {table}\n\
