@@ -6,6 +6,7 @@
 //! - `bench`: measures speed and memory and writes `BENCHMARKS.md`.
 
 mod bench;
+mod disk;
 mod paths;
 mod server;
 mod setup;

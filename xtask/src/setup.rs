@@ -18,6 +18,7 @@ const TRUNK_VERSION: &str = "0.21.14";
 pub fn run(paths: &Paths) -> Result<()> {
     let started = std::time::Instant::now();
     println!("== setup");
+    crate::disk::keep_space(&paths.target);
     wasm_target()?;
     wasm_bindgen_cli(paths)?;
     trunk()?;
