@@ -250,12 +250,7 @@ pub struct MuiBench {
 /// The plain forward over one sample: no MLP activations, no logits; the sum of the
 /// last hidden state is read back so the work runs.
 async fn plain_forward(decoder: &Decoder, sample: &TokenSample) -> Result<f64, ReadbackError> {
-    let ids: Vec<u32> = sample
-        .prompt_ids
-        .iter()
-        .chain(&sample.response_ids)
-        .copied()
-        .collect();
+    let ids = sample.ids();
     let trace = Trace {
         residual_stream: true,
         ..Trace::default()

@@ -56,12 +56,7 @@ fn random_sample(rng: &mut Rng, vocab: usize, max_len: usize) -> TokenSample {
 fn host_scores(decoder: &Decoder, sample: &TokenSample, target: Target) -> Vec<Vec<f32>> {
     let c = &decoder.config;
     let (d, f) = (c.d_model, c.d_ff);
-    let ids: Vec<u32> = sample
-        .prompt_ids
-        .iter()
-        .chain(&sample.response_ids)
-        .copied()
-        .collect();
+    let ids = sample.ids();
     let first = match target {
         Target::Same => sample.prompt_ids.len(),
         Target::Next => sample.prompt_ids.len() - 1,

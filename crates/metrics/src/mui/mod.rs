@@ -42,6 +42,13 @@ pub struct TokenSample {
     pub response_ids: Vec<u32>,
 }
 
+impl TokenSample {
+    /// The whole sequence the model reads: prompt, then response.
+    pub fn ids(&self) -> Vec<u32> {
+        [self.prompt_ids.as_slice(), &self.response_ids].concat()
+    }
+}
+
 /// Which token a position's scores are measured against.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
