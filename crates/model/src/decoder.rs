@@ -6,8 +6,8 @@ use crate::modules::block::Block;
 use crate::modules::mlp::MlpOutput;
 use crate::modules::norm::{Norm, NormFlavour};
 use crate::modules::rope::Rope;
-use crate::modules::{param, to_tensor};
-use crate::weights::{HostTensor, WeightError, WeightSource};
+use crate::modules::{check_shape, param, to_tensor};
+use crate::weights::{WeightError, WeightSource};
 use burn::module::{Module, Param};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use mechscope_formats::config::{Family, ModelConfig};
@@ -104,7 +104,14 @@ impl Decoder {
         } else {
             Some(source.load("lm_head.weight")?)
         };
-        let unembed_t = transposed(unembed_host.as_ref().unwrap_or(&embed_host), v, d, device);
+        let unembed_source = unembed_host.clone().unwrap_or_else(|| embed_host.clone());
+        let unembed_name = if config.tie_embeddings {
+            embed_name
+        } else {
+            "lm_head.weight"
+        };
+        check_shape(unembed_name, &unembed_source, &[v, d])?;
+        let unembed_t = to_tensor(unembed_name, unembed_source.transposed(), [d, v], device)?;
         let embed = Param::from_tensor(to_tensor(embed_name, embed_host, [v, d], device)?);
         let positions = if gpt2 {
             Some(param(
@@ -131,16 +138,14 @@ impl Decoder {
             config.norm_eps,
             device,
         )?;
-        let unembed = if config.tie_embeddings {
-            None
-        } else {
-            let host = source.load("lm_head.weight")?;
-            Some(Param::from_tensor(to_tensor(
+        let unembed = match unembed_host {
+            None => None,
+            Some(host) => Some(Param::from_tensor(to_tensor(
                 "lm_head.weight",
                 host,
                 [v, d],
                 device,
-            )?))
+            )?)),
         };
         let rope_positions = config.max_positions.clamp(1, MAX_ROPE_POSITIONS);
         let rope = |theta| {
@@ -255,18 +260,4 @@ impl Decoder {
         let normed = self.final_norm.forward(h);
         normed.matmul(self.unembed_t.clone().unsqueeze())
     }
-}
-
-/// `[rows, cols]` host values as a contiguous `[cols, rows]` tensor. A shape that does
-/// not match is caught when the same values are loaded as a parameter.
-fn transposed(host: &HostTensor, rows: usize, cols: usize, device: &Device) -> Tensor<2> {
-    let mut out = vec![0.0f32; rows * cols];
-    if host.data.len() == rows * cols {
-        for (r, row) in host.data.chunks_exact(cols).enumerate() {
-            for (c, &v) in row.iter().enumerate() {
-                out[c * rows + r] = v;
-            }
-        }
-    }
-    Tensor::from_data(TensorData::new(out, [cols, rows]), device)
 }
