@@ -202,9 +202,19 @@ pub fn run(paths: &Paths, no_browser: bool) -> Result<()> {
     tally.step("native tests (nextest)", &mut native, nextest_counts);
     tally.step(
         "doc tests",
-        // Only the crates with rustdoc examples: a workspace-wide `test --doc` builds the
-        // burn stack a second time with rustdoc's settings (~10 min on 2 cores).
-        &mut cargo(paths, &["test", "--doc", "-p", "mechscope-formats"]),
+        // Only the crates without burn: a `test --doc` of a burn crate builds the burn
+        // stack a second time with another feature set (~10 min on 2 cores).
+        &mut cargo(
+            paths,
+            &[
+                "test",
+                "--doc",
+                "-p",
+                "mechscope-formats",
+                "-p",
+                "mechscope-tasks",
+            ],
+        ),
         cargo_test_counts,
     );
 

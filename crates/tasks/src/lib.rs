@@ -15,6 +15,8 @@
 //! - [`prompt`]: chat user messages, plain prompts, log-likelihood requests.
 //! - [`score`]: answer extraction (option letter, final number, exact match), accuracy.
 //! - [`builtin`](mod@builtin): seeded, generated tasks for offline runs.
+//! - [`diagnostics`]: the ten ability diagnostic sets of AIS (generated, seeded), their
+//!   80/20 split, and a JSONL reader for sets a user brings.
 //!
 //! Nothing here panics on bad input: a file that cannot be read at all gives a
 //! [`ReadError`]; a bad row gives a [`RowError`] naming its line and field while the
@@ -46,6 +48,7 @@
 #![warn(missing_docs)]
 
 pub mod builtin;
+pub mod diagnostics;
 pub mod error;
 pub mod hub;
 pub mod item;
@@ -56,6 +59,7 @@ pub mod score;
 pub mod spec;
 
 pub use builtin::{Builtin, builtin};
+pub use diagnostics::{Ability, DiagnosticItem, LoadedDiagnostics, UnknownAbility};
 pub use error::{Loaded, Location, ReadError, RowError, RowProblem};
 pub use hub::{HubRow, HubSplit, RowsPage};
 pub use item::{Item, ItemKind};

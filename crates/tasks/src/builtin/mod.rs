@@ -116,7 +116,7 @@ pub fn builtin(name: &str, n_items: usize, seed: u64) -> Result<Vec<Item>, Unkno
 
 /// Gold positions: each block of four items holds each position once, blocks shuffled
 /// independently, so positions are balanced to within one over any prefix of blocks.
-fn balanced_positions(rng: &mut SplitMix64, n_items: usize) -> Vec<usize> {
+pub(crate) fn balanced_positions(rng: &mut SplitMix64, n_items: usize) -> Vec<usize> {
     let mut positions = Vec::with_capacity(n_items);
     while positions.len() < n_items {
         let mut block: [usize; N_CHOICES] = std::array::from_fn(|at| at);
