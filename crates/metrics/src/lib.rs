@@ -5,5 +5,6 @@
 //! (`../shared/docs/metrics.md`); every option it names is a field of the metric's
 //! options struct, so a report can record the setting that produced it.
 
+pub mod ais;
 pub mod bench;
 pub mod mui;

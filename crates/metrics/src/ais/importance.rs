@@ -1,0 +1,298 @@
+//! Gradient importance of the MLP weights on a diagnostic set (metrics.md §2):
+//! `G = Σ_items ∇θ L_item`, `I = |θ ⊙ G|`, in the contract's canonical flat order.
+//!
+//! The gradient needs a decoder loaded on an autodiff device (`device.autodiff()`).
+//! Items run one at a time, so the result does not depend on batching and memory stays
+//! bounded by one item's graph; the running sum of the gradients stays on the device
+//! and is read back once, as `|θ ⊙ G|`, at the end.
+
+use super::AisError;
+use burn::tensor::activation::log_softmax;
+use burn::tensor::{Int, Tensor, TensorData};
+use mechscope_formats::config::{Family, ModelConfig};
+use mechscope_model::Decoder;
+use mechscope_model::decoder::{Logits, Trace};
+use mechscope_model::generate::read_f32;
+use mechscope_model::mask::{MlpMatrix, WeightMask};
+use mechscope_model::weights::HostTensor;
+use std::ops::ControlFlow;
+
+/// Where each MLP matrix sits in the canonical flat order: layer-major, then gate, up,
+/// down, each row-major in the `[out, in]` layout of the Hugging Face checkpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MlpLayout {
+    pub n_layers: usize,
+    pub d_model: usize,
+    pub d_ff: usize,
+    /// Whether the MLP has a gate matrix (every family but GPT-2).
+    pub gated: bool,
+    pub family: Family,
+}
+
+/// One matrix of the layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MatrixSpan {
+    pub layer: usize,
+    pub matrix: MlpMatrix,
+    /// First flat index of the matrix.
+    pub offset: u64,
+    /// `[out, in]`.
+    pub shape: [usize; 2],
+}
+
+impl MatrixSpan {
+    pub fn len(&self) -> u64 {
+        (self.shape[0] * self.shape[1]) as u64
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl MlpLayout {
+    pub fn of(config: &ModelConfig) -> Self {
+        MlpLayout {
+            n_layers: config.n_layers,
+            d_model: config.d_model,
+            d_ff: config.d_ff,
+            gated: config.family != Family::Gpt2,
+            family: config.family,
+        }
+    }
+
+    /// Every matrix in canonical order.
+    pub fn spans(&self) -> Vec<MatrixSpan> {
+        let mut spans = Vec::with_capacity(self.n_layers * 3);
+        let mut offset = 0u64;
+        for layer in 0..self.n_layers {
+            for matrix in MlpMatrix::ALL {
+                if matrix == MlpMatrix::Gate && !self.gated {
+                    continue;
+                }
+                let span = MatrixSpan {
+                    layer,
+                    matrix,
+                    offset,
+                    shape: matrix.shape(self.d_model, self.d_ff),
+                };
+                offset += span.len();
+                spans.push(span);
+            }
+        }
+        spans
+    }
+
+    /// `N_mlp`: how many MLP weights there are.
+    pub fn n_mlp(&self) -> u64 {
+        self.spans().iter().map(MatrixSpan::len).sum()
+    }
+
+    /// The checkpoint's name of a matrix (`model.layers.3.mlp.up_proj.weight`).
+    pub fn tensor_name(&self, layer: usize, matrix: MlpMatrix) -> String {
+        match (self.family, matrix) {
+            (Family::Gpt2, MlpMatrix::Up) => format!("transformer.h.{layer}.mlp.c_fc.weight"),
+            (Family::Gpt2, _) => format!("transformer.h.{layer}.mlp.c_proj.weight"),
+            (_, MlpMatrix::Gate) => format!("model.layers.{layer}.mlp.gate_proj.weight"),
+            (_, MlpMatrix::Up) => format!("model.layers.{layer}.mlp.up_proj.weight"),
+            (_, MlpMatrix::Down) => format!("model.layers.{layer}.mlp.down_proj.weight"),
+        }
+    }
+
+    /// A mask zeroing the given flat indices (ascending), or an error naming an index
+    /// past the end.
+    pub fn mask(&self, flat: &[u64]) -> Result<WeightMask, AisError> {
+        let spans = self.spans();
+        let mut mask = WeightMask::default();
+        let mut at = 0usize;
+        for &index in flat {
+            while at < spans.len() && index >= spans[at].offset + spans[at].len() {
+                at += 1;
+            }
+            let Some(span) = spans.get(at).filter(|s| index >= s.offset) else {
+                return Err(AisError::IndexOutOfRange {
+                    index,
+                    n_mlp: self.n_mlp(),
+                });
+            };
+            mask.insert(span.layer, span.matrix, index - span.offset);
+        }
+        Ok(mask)
+    }
+}
+
+/// `|θ ⊙ G|` of every MLP weight in canonical order, and the mean loss seen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Importance {
+    pub layout: MlpLayout,
+    pub values: Vec<f32>,
+    /// Per item, the loss whose gradient was summed (for checks against a reference).
+    pub losses: Vec<f32>,
+}
+
+/// Progress of a gradient pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GradientStep {
+    pub done: usize,
+    pub total: usize,
+}
+
+/// Sums the gradients of every item's mean next-token cross-entropy (the HF causal-LM
+/// loss: targets shifted by one, averaged over the `T - 1` predictions) and returns
+/// `|θ ⊙ G|` over the MLP weights. `decoder` must be on an autodiff device; sequences
+/// shorter than two tokens predict nothing and are skipped. `on_step` is called before
+/// each item and after the last; `Break` cancels.
+pub async fn gradient_importance(
+    decoder: &Decoder,
+    sequences: &[Vec<u32>],
+    mut on_step: impl FnMut(GradientStep) -> ControlFlow<()>,
+) -> Result<Importance, AisError> {
+    let layout = MlpLayout::of(&decoder.config);
+    let device = decoder.embed.device();
+    let weights = |layer: usize, matrix: MlpMatrix| {
+        let mlp = &decoder.blocks[layer].mlp;
+        match matrix {
+            MlpMatrix::Gate => mlp.gate.as_ref().map(|p| p.val()),
+            MlpMatrix::Up => Some(mlp.up.val()),
+            MlpMatrix::Down => Some(mlp.down.val()),
+        }
+    };
+    let spans = layout.spans();
+    let mut sums: Vec<Option<Tensor<2>>> = vec![None; spans.len()];
+    let mut losses = Vec::with_capacity(sequences.len());
+    let total = sequences.len();
+    for (done, ids) in sequences.iter().enumerate() {
+        if on_step(GradientStep { done, total }).is_break() {
+            return Err(AisError::Cancelled);
+        }
+        if ids.len() < 2 {
+            continue;
+        }
+        let t = ids.len();
+        let input = decoder.ids_tensor(ids, 1);
+        let trace = Trace {
+            logits: Logits::All,
+            ..Trace::default()
+        };
+        let logits = decoder
+            .forward(input, trace, None)
+            .logits
+            .ok_or(AisError::NoLogits)?;
+        let targets: Vec<i64> = ids[1..].iter().map(|&i| i64::from(i)).collect();
+        let targets = Tensor::<3, Int>::from_data(TensorData::new(targets, [1, t - 1, 1]), &device);
+        let picked = log_softmax(logits.narrow(1, 0, t - 1), 2).gather(2, targets);
+        let loss = picked.mean().neg();
+        let grads = loss.backward();
+        losses.push(
+            read_f32(loss.inner())
+                .await?
+                .first()
+                .copied()
+                .unwrap_or(f32::NAN),
+        );
+        for (span, sum) in spans.iter().zip(sums.iter_mut()) {
+            let Some(w) = weights(span.layer, span.matrix) else {
+                continue;
+            };
+            let Some(g) = w.grad(&grads) else {
+                return Err(AisError::NoGradient {
+                    tensor: layout.tensor_name(span.layer, span.matrix),
+                });
+            };
+            *sum = Some(match sum.take() {
+                None => g,
+                Some(s) => s + g,
+            });
+        }
+    }
+    let _ = on_step(GradientStep { done: total, total });
+    let mut values = Vec::with_capacity(layout.n_mlp() as usize);
+    for (span, sum) in spans.iter().zip(sums) {
+        let w = weights(span.layer, span.matrix).expect("spans only name existing matrices");
+        let [out, inp] = span.shape;
+        let Some(g) = sum else {
+            // No item predicted anything: every gradient is zero.
+            values.extend(std::iter::repeat_n(0.0, out * inp));
+            continue;
+        };
+        // Stored `[in, out]`; the contract orders entries as `[out, in]`.
+        let stored = read_f32((w.inner() * g).abs()).await?;
+        let host = HostTensor {
+            shape: vec![inp, out],
+            data: stored,
+        };
+        values.extend(host.transposed().data);
+    }
+    Ok(Importance {
+        layout,
+        values,
+        losses,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layout(gated: bool) -> MlpLayout {
+        MlpLayout {
+            n_layers: 2,
+            d_model: 3,
+            d_ff: 5,
+            gated,
+            family: if gated { Family::Llama } else { Family::Gpt2 },
+        }
+    }
+
+    #[test]
+    fn spans_follow_the_canonical_order() {
+        let spans = layout(true).spans();
+        let described: Vec<(usize, MlpMatrix, u64, [usize; 2])> = spans
+            .iter()
+            .map(|s| (s.layer, s.matrix, s.offset, s.shape))
+            .collect();
+        assert_eq!(
+            described,
+            [
+                (0, MlpMatrix::Gate, 0, [5, 3]),
+                (0, MlpMatrix::Up, 15, [5, 3]),
+                (0, MlpMatrix::Down, 30, [3, 5]),
+                (1, MlpMatrix::Gate, 45, [5, 3]),
+                (1, MlpMatrix::Up, 60, [5, 3]),
+                (1, MlpMatrix::Down, 75, [3, 5]),
+            ]
+        );
+        assert_eq!(layout(true).n_mlp(), 90);
+        assert_eq!(layout(false).n_mlp(), 60);
+        assert_eq!(layout(false).spans()[1].matrix, MlpMatrix::Down);
+    }
+
+    #[test]
+    fn flat_indices_become_per_matrix_masks() {
+        let l = layout(true);
+        let mask = l.mask(&[0, 14, 15, 89]).unwrap();
+        let groups: Vec<(usize, MlpMatrix, Vec<u64>)> = mask
+            .groups()
+            .map(|(layer, m, set)| (layer, m, set.iter().copied().collect()))
+            .collect();
+        assert_eq!(
+            groups,
+            [
+                (0, MlpMatrix::Gate, vec![0, 14]),
+                (0, MlpMatrix::Up, vec![0]),
+                (1, MlpMatrix::Down, vec![14]),
+            ]
+        );
+        assert!(matches!(
+            l.mask(&[90]),
+            Err(AisError::IndexOutOfRange {
+                index: 90,
+                n_mlp: 90
+            })
+        ));
+        assert_eq!(
+            l.tensor_name(1, MlpMatrix::Down),
+            "model.layers.1.mlp.down_proj.weight"
+        );
+    }
+}
