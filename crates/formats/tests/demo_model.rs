@@ -28,7 +28,7 @@ fn demo_model() -> Option<Vec<u8>> {
 }
 
 fn fixture(name: &str) -> Option<serde_json::Value> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let path = mechscope_testkit::crate_dir()
         .join("../../../shared/fixtures")
         .join(name);
     match std::fs::read_to_string(&path) {

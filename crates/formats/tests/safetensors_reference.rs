@@ -3,7 +3,7 @@
 //! every tensor with the dtype, shape, bytes and values that script recorded.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use mechscope_formats::safetensors::{
     Dtype, HeaderProbe, SafetensorsError, SafetensorsFile, SafetensorsHeader, ShardedIndex,
@@ -40,7 +40,7 @@ struct ReferenceIndex {
 }
 
 fn data_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
+    mechscope_testkit::crate_dir().join("tests/data")
 }
 
 fn read(relative: &str) -> Vec<u8> {

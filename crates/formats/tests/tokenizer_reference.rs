@@ -48,7 +48,7 @@ fn model_header(file: &str) -> Option<GgufHeader> {
 }
 
 fn shared(relative: &str) -> Option<PathBuf> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let path = mechscope_testkit::crate_dir()
         .join("../../../shared")
         .join(relative);
     if path.exists() {
@@ -68,11 +68,7 @@ fn json_file(path: &std::path::Path) -> Value {
 }
 
 fn test_data(name: &str) -> Value {
-    json_file(
-        &PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/data")
-            .join(name),
-    )
+    json_file(&mechscope_testkit::crate_dir().join("tests/data").join(name))
 }
 
 fn ids(v: &Value) -> Vec<u32> {

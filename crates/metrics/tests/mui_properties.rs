@@ -17,10 +17,9 @@ use mechscope_model::generate::read_f32;
 use mechscope_model::weights::SafetensorsWeights;
 use mechscope_model::{Decoder, ModelConfig, Trace};
 use std::collections::BTreeSet;
-use std::path::Path;
 
 fn tiny_gpt2() -> Decoder {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../model/tests/data/gpt2-tiny");
+    let dir = mechscope_testkit::crate_dir().join("../model/tests/data/gpt2-tiny");
     let config = ModelConfig::from_hf_json(&std::fs::read(dir.join("config.json")).unwrap())
         .expect("config parses");
     let file = std::fs::read(dir.join("model.safetensors")).unwrap();

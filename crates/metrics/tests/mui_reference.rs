@@ -164,8 +164,7 @@ fn other_options_match_an_independent_reference() {
     let Some(file) = mechscope_testkit::demo_model() else {
         return;
     };
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/mui_reference.json");
+    let path = mechscope_testkit::crate_dir().join("tests/data/mui_reference.json");
     let reference: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
     let model = LoadedModel::from_gguf(&file, &Device::flex()).expect("demo model loads");
     let (n_layers, d_ff) = (model.config.n_layers, model.config.d_ff);

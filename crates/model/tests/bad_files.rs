@@ -24,7 +24,6 @@ use mechscope_formats::safetensors::{SafetensorsError, SafetensorsFile};
 use mechscope_model::weights::{SafetensorsWeights, WeightError};
 use mechscope_model::{Decoder, LoadError, LoadedModel, ModelConfig};
 use serde_json::Value;
-use std::path::PathBuf;
 
 /// The tiny llama's sizes.
 const WIDTH: u64 = 16;
@@ -228,7 +227,7 @@ fn tensor_type_offset(file: &[u8], name: &str, rank: usize) -> usize {
 // ---- The Hugging Face side: the tiny GPT-2 ----
 
 fn gpt2_file(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let path = mechscope_testkit::crate_dir()
         .join("tests/data/gpt2-tiny")
         .join(name);
     std::fs::read(&path).unwrap_or_else(|e| {

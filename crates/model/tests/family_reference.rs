@@ -42,7 +42,7 @@ fn models_dir() -> Option<PathBuf> {
 }
 
 fn fixture() -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/family_reference.json");
+    let path = mechscope_testkit::crate_dir().join("tests/data/family_reference.json");
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("{} is part of the repository: {e}", path.display()));
     serde_json::from_str(&text).expect("the reference is JSON")

@@ -45,7 +45,7 @@ const NORM_RELATIVE_TOLERANCE: f64 = 1e-4;
 const ACTIVATION_TOLERANCE: f64 = 1e-5;
 
 fn data_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data")
+    mechscope_testkit::crate_dir().join("tests/data")
 }
 
 fn read(relative: &str) -> Vec<u8> {

@@ -29,8 +29,7 @@ fn demo_model_bytes() -> Option<Vec<u8>> {
 }
 
 fn fixture() -> Option<Value> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/fixtures/logits_smollm2.json");
+    let path = mechscope_testkit::crate_dir().join("../../../shared/fixtures/logits_smollm2.json");
     let text = std::fs::read_to_string(&path)
         .map_err(|_| {
             eprintln!(

@@ -47,6 +47,16 @@ pub fn shared_dir() -> PathBuf {
         .unwrap_or_else(|| workspace_root().join("../shared"))
 }
 
+/// The directory of the crate whose test is running (`crates/formats`, ...), from the
+/// runtime `CARGO_MANIFEST_DIR` for the reason [`workspace_root`] gives: test binaries
+/// compiled in another clone are reused, and `env!("CARGO_MANIFEST_DIR")` names that
+/// clone.
+pub fn crate_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+}
+
 /// The root of the clone whose tests are running.
 ///
 /// Found from the *runtime* `CARGO_MANIFEST_DIR` (cargo and nextest set it for every
@@ -54,9 +64,7 @@ pub fn shared_dir() -> PathBuf {
 /// shared between clones, and cargo reuses this crate's compiled code from another
 /// clone's path, which may since have been deleted.
 pub fn workspace_root() -> PathBuf {
-    let start = std::env::var_os("CARGO_MANIFEST_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    let start = crate_dir();
     start
         .ancestors()
         .find(|dir| dir.join("Cargo.lock").is_file())
