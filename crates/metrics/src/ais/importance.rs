@@ -208,7 +208,11 @@ pub async fn gradient_importance(
     let _ = on_step(GradientStep { done: total, total });
     let mut values = Vec::with_capacity(layout.n_mlp() as usize);
     for (span, sum) in spans.iter().zip(sums) {
-        let w = weights(span.layer, span.matrix).expect("spans only name existing matrices");
+        let Some(w) = weights(span.layer, span.matrix) else {
+            return Err(AisError::NoGradient {
+                tensor: layout.tensor_name(span.layer, span.matrix),
+            });
+        };
         let [out, inp] = span.shape;
         let Some(g) = sum else {
             // No item predicted anything: every gradient is zero.
