@@ -18,6 +18,16 @@ impl LayerCache {
         self.entries = Some((k.clone(), v.clone()));
         (k, v)
     }
+
+    /// The same cache for `n` sequences: batch entry 0 repeated `n` times.
+    fn repeat_batch(&self, n: usize) -> Self {
+        LayerCache {
+            entries: self.entries.as_ref().map(|(k, v)| {
+                let first = |t: &Tensor<4>| t.clone().narrow(0, 0, 1).repeat_dim(0, n);
+                (first(k), first(v))
+            }),
+        }
+    }
 }
 
 /// One [`LayerCache`] per layer, plus the number of positions cached.
@@ -32,6 +42,16 @@ impl KvCache {
         KvCache {
             layers: vec![LayerCache::default(); n_layers],
             len: 0,
+        }
+    }
+
+    /// A cache of one sequence (a shared prefix) for `n` sequences that continue it
+    /// differently: scoring several answers after one question computes the question
+    /// once.
+    pub fn repeat_batch(&self, n: usize) -> Self {
+        KvCache {
+            layers: self.layers.iter().map(|l| l.repeat_batch(n)).collect(),
+            len: self.len,
         }
     }
 }

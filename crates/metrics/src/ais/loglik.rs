@@ -2,26 +2,63 @@
 //! followed by each choice, scored by the sum of the choice's token log-probabilities
 //! (`acc`) and by that sum over the choice's length in characters (`acc_norm`).
 //!
-//! All choices of an item run as one batch. Sequences are padded on the right: with
-//! causal attention a position never sees what comes after it, so padding changes no
-//! score and needs no attention mask.
+//! All choices of an item run as one batch, after their shared context has run once
+//! when they share one. Sequences are padded on the right: with causal attention a
+//! position never sees what comes after it, so padding changes no score and needs no
+//! attention mask.
 
 use super::AisError;
 use burn::tensor::activation::log_softmax;
 use burn::tensor::{Int, Tensor, TensorData};
-use mechscope_model::Decoder;
+use mechscope_formats::tokenizer::{Tokenizer, TokenizerError};
 use mechscope_model::decoder::{Logits, Trace};
 use mechscope_model::generate::read_f32;
+use mechscope_model::{Decoder, KvCache};
+use mechscope_tasks::{Item, prompt};
 use serde::{Deserialize, Serialize};
 
-/// One multiple-choice item as token ids.
+/// One option as token ids: what it is conditioned on and what is scored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptionIds {
+    pub context_ids: Vec<u32>,
+    pub continuation_ids: Vec<u32>,
+    /// The continuation's length in characters (leading space included), for acc_norm.
+    pub continuation_chars: usize,
+}
+
+/// One item scored by log-likelihood: its options (usually one context with several
+/// continuations; Winogrande's several contexts with one continuation) and the answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChoiceItem {
-    pub context_ids: Vec<u32>,
-    pub continuation_ids: Vec<Vec<u32>>,
-    /// Each continuation's length in characters (leading space included), for acc_norm.
-    pub continuation_chars: Vec<usize>,
+    pub options: Vec<OptionIds>,
     pub gold: usize,
+}
+
+impl ChoiceItem {
+    /// The item's log-likelihood requests ([`prompt::loglik_requests`]) as token ids:
+    /// the context encoded with the tokenizer's own special-token rule (SmolLM2 and Qwen
+    /// add nothing, Gemma adds `<bos>`), the continuation without, concatenated (the
+    /// convention of `../shared/data/README.md`). `None` for generative items.
+    pub fn from_item(tokenizer: &Tokenizer, item: &Item) -> Result<Option<Self>, TokenizerError> {
+        let Some(gold) = item.gold_index() else {
+            return Ok(None);
+        };
+        let requests = prompt::loglik_requests(item);
+        if requests.is_empty() {
+            return Ok(None);
+        }
+        let options = requests
+            .iter()
+            .map(|r| {
+                Ok(OptionIds {
+                    context_ids: tokenizer.encode(&r.context, true)?,
+                    continuation_ids: tokenizer.encode(&r.continuation, false)?,
+                    continuation_chars: r.continuation.chars().count(),
+                })
+            })
+            .collect::<Result<Vec<_>, TokenizerError>>()?;
+        Ok(Some(ChoiceItem { options, gold }))
+    }
 }
 
 /// How one item scored.
@@ -39,33 +76,78 @@ pub struct ItemScores {
 /// positions that are scored), 0 is in every vocabulary.
 const PAD: u32 = 0;
 
-/// Scores every continuation of `item` after its context in one batched forward.
+/// Scores every continuation of `item` after its context.
+///
+/// When all options share one context (ARC, MMLU, HellaSwag: everything but
+/// Winogrande) the context runs once and its keys and values are repeated for a batch
+/// of the continuations, which is what makes a 4-choice item cost about one forward
+/// of its longest choice instead of four. Otherwise all options run as one
+/// right-padded batch.
 pub async fn score_item(decoder: &Decoder, item: &ChoiceItem) -> Result<ItemScores, AisError> {
-    let n = item.continuation_ids.len();
-    if n == 0 || item.context_ids.is_empty() {
+    let n = item.options.len();
+    if n == 0 || item.options.iter().any(|o| o.context_ids.is_empty()) {
         return Err(AisError::EmptyItem);
     }
-    let c = item.context_ids.len();
-    let longest = item
-        .continuation_ids
+    let width = item
+        .options
         .iter()
-        .map(Vec::len)
+        .map(|o| o.context_ids.len() + o.continuation_ids.len())
         .max()
         .unwrap_or(0);
-    let width = c + longest;
     if width > decoder.max_positions() {
         return Err(AisError::TooLong {
             tokens: width,
             max: decoder.max_positions(),
         });
     }
+    let shared = item
+        .options
+        .iter()
+        .all(|o| o.context_ids == item.options[0].context_ids);
+    let logprobs = if shared {
+        shared_context_logprobs(decoder, item).await?
+    } else {
+        batched_logprobs(decoder, item, width).await?
+    };
+    let normalised: Vec<f64> = logprobs
+        .iter()
+        .zip(&item.options)
+        .map(|(lp, option)| lp / option.continuation_chars.max(1) as f64)
+        .collect();
+    Ok(ItemScores {
+        pred: argmax(&logprobs),
+        pred_norm: argmax(&normalised),
+        logprobs,
+    })
+}
+
+/// `log_softmax(logits)` at `targets` (`[batch, seq]` ids), read to the host as
+/// `[batch * seq]`: only the picked values leave the device.
+async fn picked_logprobs(
+    decoder: &Decoder,
+    logits: Tensor<3>,
+    targets: Vec<i64>,
+) -> Result<Vec<f32>, AisError> {
+    let [batch, seq, _] = logits.dims();
+    let device = decoder.embed.device();
+    let targets = Tensor::<3, Int>::from_data(TensorData::new(targets, [batch, seq, 1]), &device);
+    Ok(read_f32(log_softmax(logits, 2).gather(2, targets)).await?)
+}
+
+/// Every option as a full sequence, all in one batch padded on the right.
+async fn batched_logprobs(
+    decoder: &Decoder,
+    item: &ChoiceItem,
+    width: usize,
+) -> Result<Vec<f64>, AisError> {
+    let n = item.options.len();
     let mut ids = Vec::with_capacity(n * width);
     let mut targets = Vec::with_capacity(n * (width - 1));
-    for continuation in &item.continuation_ids {
-        let row: Vec<u32> = item
+    for option in &item.options {
+        let row: Vec<u32> = option
             .context_ids
             .iter()
-            .chain(continuation)
+            .chain(&option.continuation_ids)
             .copied()
             .chain(std::iter::repeat(PAD))
             .take(width)
@@ -73,7 +155,6 @@ pub async fn score_item(decoder: &Decoder, item: &ChoiceItem) -> Result<ItemScor
         targets.extend(row[1..].iter().map(|&t| i64::from(t)));
         ids.extend(row);
     }
-    let device = decoder.embed.device();
     let trace = Trace {
         logits: Logits::All,
         ..Trace::default()
@@ -82,34 +163,104 @@ pub async fn score_item(decoder: &Decoder, item: &ChoiceItem) -> Result<ItemScor
         .forward(decoder.ids_tensor(&ids, n), trace, None)
         .logits
         .ok_or(AisError::NoLogits)?;
-    let targets = Tensor::<3, Int>::from_data(TensorData::new(targets, [n, width - 1, 1]), &device);
-    // Log-probabilities of the actual next tokens only: `[n, width - 1]` comes back.
-    let picked = log_softmax(logits.narrow(1, 0, width - 1), 2).gather(2, targets);
-    let picked = read_f32(picked).await?;
-    let logprobs: Vec<f64> = item
-        .continuation_ids
+    let picked = picked_logprobs(decoder, logits.narrow(1, 0, width - 1), targets).await?;
+    Ok(item
+        .options
         .iter()
         .enumerate()
-        .map(|(row, continuation)| {
+        .map(|(row, option)| {
             // Position p predicts token p + 1: the continuation's tokens c..c+len are
             // predicted at c-1..c+len-1.
-            let start = row * (width - 1) + c - 1;
-            picked[start..start + continuation.len()]
-                .iter()
-                .map(|&v| f64::from(v))
-                .sum()
+            let start = row * (width - 1) + option.context_ids.len() - 1;
+            sum(&picked[start..start + option.continuation_ids.len()])
+        })
+        .collect())
+}
+
+/// The shared context once, then every continuation from its cached keys and values.
+async fn shared_context_logprobs(
+    decoder: &Decoder,
+    item: &ChoiceItem,
+) -> Result<Vec<f64>, AisError> {
+    let n = item.options.len();
+    let context = &item.options[0].context_ids;
+    let mut cache = KvCache::new(decoder.blocks.len());
+    let last = Trace {
+        logits: Logits::Last,
+        ..Trace::default()
+    };
+    let context_logits = decoder
+        .forward(decoder.ids_tensor(context, 1), last, Some(&mut cache))
+        .logits
+        .ok_or(AisError::NoLogits)?;
+    // The context's last position predicts every continuation's first token.
+    let firsts: Vec<i64> = item
+        .options
+        .iter()
+        .map(|o| {
+            o.continuation_ids
+                .first()
+                .map_or(i64::from(PAD), |&t| i64::from(t))
         })
         .collect();
-    let normalised: Vec<f64> = logprobs
+    let first = picked_logprobs(decoder, context_logits.repeat_dim(0, n), firsts).await?;
+    let mut logprobs: Vec<f64> = item
+        .options
         .iter()
-        .zip(&item.continuation_chars)
-        .map(|(lp, &chars)| lp / chars.max(1) as f64)
+        .zip(&first)
+        .map(|(o, &lp)| {
+            if o.continuation_ids.is_empty() {
+                0.0
+            } else {
+                f64::from(lp)
+            }
+        })
         .collect();
-    Ok(ItemScores {
-        pred: argmax(&logprobs),
-        pred_norm: argmax(&normalised),
-        logprobs,
-    })
+    // Continuation token j (j ≥ 1) is predicted after feeding tokens 0..j; the last
+    // token is never fed.
+    let rest = item
+        .options
+        .iter()
+        .map(|o| o.continuation_ids.len().saturating_sub(1))
+        .max()
+        .unwrap_or(0);
+    if rest == 0 {
+        return Ok(logprobs);
+    }
+    let mut ids = Vec::with_capacity(n * rest);
+    let mut targets = Vec::with_capacity(n * rest);
+    for option in &item.options {
+        let padded = |from: usize| {
+            option
+                .continuation_ids
+                .iter()
+                .skip(from)
+                .copied()
+                .chain(std::iter::repeat(PAD))
+                .take(rest)
+        };
+        ids.extend(padded(0));
+        targets.extend(padded(1).map(i64::from));
+    }
+    let all = Trace {
+        logits: Logits::All,
+        ..Trace::default()
+    };
+    let mut batch_cache = cache.repeat_batch(n);
+    let logits = decoder
+        .forward(decoder.ids_tensor(&ids, n), all, Some(&mut batch_cache))
+        .logits
+        .ok_or(AisError::NoLogits)?;
+    let picked = picked_logprobs(decoder, logits, targets).await?;
+    for (row, (option, total)) in item.options.iter().zip(&mut logprobs).enumerate() {
+        let len = option.continuation_ids.len().saturating_sub(1);
+        *total += sum(&picked[row * rest..row * rest + len]);
+    }
+    Ok(logprobs)
+}
+
+fn sum(values: &[f32]) -> f64 {
+    values.iter().map(|&v| f64::from(v)).sum()
 }
 
 /// Index of the largest value, the first on ties.
@@ -147,7 +298,7 @@ pub fn chance(items: &[ChoiceItem]) -> f64 {
     }
     items
         .iter()
-        .map(|i| 1.0 / i.continuation_ids.len().max(1) as f64)
+        .map(|i| 1.0 / i.options.len().max(1) as f64)
         .sum::<f64>()
         / items.len() as f64
 }
@@ -159,10 +310,13 @@ mod tests {
     #[test]
     fn argmax_and_accuracies() {
         assert_eq!(argmax(&[-3.0, -1.0, -1.0]), 1);
-        let item = |gold| ChoiceItem {
+        let option = |token| OptionIds {
             context_ids: vec![1],
-            continuation_ids: vec![vec![2], vec![3]],
-            continuation_chars: vec![2, 2],
+            continuation_ids: vec![token],
+            continuation_chars: 2,
+        };
+        let item = |gold| ChoiceItem {
+            options: vec![option(2), option(3)],
             gold,
         };
         let scores = |pred, pred_norm| ItemScores {
