@@ -151,7 +151,9 @@ use crate::item::{Item, ItemKind};
 use crate::readers::fields::check_choice_count;
 use crate::rng::SplitMix64;
 
-pub use reader::{LoadedDiagnostics, read_jsonl};
+pub use reader::{
+    LoadedDiagnostics, LoadedTokenDiagnostics, is_token_jsonl, read_jsonl, read_token_jsonl,
+};
 
 /// Items per ability when the caller does not say: every generator has at least this
 /// many distinct items, so a default set never repeats one.

@@ -96,6 +96,109 @@ pub fn read_jsonl(bytes: &[u8]) -> LoadedDiagnostics {
     loaded
 }
 
+/// Diagnostic sequences a user gives as token ids: JSON Lines of
+/// `{"ability": NAME, "ids": [...]}`, each an already formatted training sequence (the
+/// chat rendered and tokenised elsewhere, as `../shared/fixtures/ais_smollm2.json`
+/// gives them).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LoadedTokenDiagnostics {
+    /// Each ability that has lines, in the order first seen, with its sequences in file
+    /// order.
+    pub sets: Vec<(Ability, Vec<Vec<u32>>)>,
+    /// The lines that could not be read, in file order.
+    pub errors: Vec<RowError>,
+}
+
+/// Whether JSONL bytes hold token-id sequences ([`read_token_jsonl`]) rather than
+/// items ([`read_jsonl`]): the first data line is an object with an `ids` field.
+///
+/// ```
+/// use mechscope_tasks::diagnostics::is_token_jsonl;
+/// assert!(is_token_jsonl(b"\n{\"ability\": \"spatial\", \"ids\": [1, 2]}\n"));
+/// assert!(!is_token_jsonl(b"{\"question\": \"q\"}"));
+/// assert!(!is_token_jsonl(b"\xff"));
+/// ```
+pub fn is_token_jsonl(bytes: &[u8]) -> bool {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    bytes
+        .split(|byte| *byte == b'\n')
+        .map(<[u8]>::trim_ascii)
+        .find(|line| !line.is_empty())
+        .and_then(|line| serde_json::from_slice::<Value>(line).ok())
+        .is_some_and(|row| row.get("ids").is_some())
+}
+
+/// Reads token-id diagnostic sequences. A line that is not JSON, names no known
+/// ability, or whose `ids` is not an array of at least two token ids (one predicted
+/// token at least) becomes an error at its line; the others load.
+///
+/// ```
+/// use mechscope_tasks::diagnostics::{Ability, read_token_jsonl};
+///
+/// let file = br#"{"ability": "quantitative", "ids": [1, 9690, 198]}
+/// {"ability": "Spatial", "ids": [5, 6]}
+/// {"ability": "quantitative", "ids": [7]}
+/// {"ability": "quantitative", "ids": [-1, 4]}
+/// "#;
+/// let loaded = read_token_jsonl(file);
+/// assert_eq!(loaded.sets[0], (Ability::Quantitative, vec![vec![1, 9690, 198]]));
+/// assert_eq!(loaded.sets[1].0, Ability::Spatial);
+/// assert_eq!(loaded.errors.len(), 2);
+/// assert_eq!(
+///     loaded.errors[0].to_string(),
+///     "line 3: field `ids` should be an array of at least two token ids (integers from 0 to 4294967295)"
+/// );
+/// ```
+pub fn read_token_jsonl(bytes: &[u8]) -> LoadedTokenDiagnostics {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut loaded = LoadedTokenDiagnostics::default();
+    for (at, line) in bytes.split(|byte| *byte == b'\n').enumerate() {
+        let line = line.trim_ascii();
+        if line.is_empty() {
+            continue;
+        }
+        match sequence_from_line(line) {
+            Ok((ability, ids)) => match loaded.sets.iter_mut().find(|(a, _)| *a == ability) {
+                Some((_, sequences)) => sequences.push(ids),
+                None => loaded.sets.push((ability, vec![ids])),
+            },
+            Err(problem) => loaded.errors.push(problem.at(Location::Line(at + 1))),
+        }
+    }
+    loaded
+}
+
+fn sequence_from_line(line: &[u8]) -> Result<(Ability, Vec<u32>), RowProblem> {
+    let text = std::str::from_utf8(line).map_err(|_| RowProblem::NotUtf8)?;
+    let row: Value =
+        serde_json::from_str(text).map_err(|error| RowProblem::BadJson(error.to_string()))?;
+    if !row.is_object() {
+        return Err(RowProblem::NotAnObject);
+    }
+    let ability =
+        Ability::from_name(&string(&row, "ability")?).map_err(|_| RowProblem::WrongType {
+            field: "ability".into(),
+            expected: ABILITY_EXPECTED,
+        })?;
+    let wrong = || RowProblem::WrongType {
+        field: "ids".into(),
+        expected: "an array of at least two token ids (integers from 0 to 4294967295)",
+    };
+    let ids = match lookup(&row, "ids") {
+        None => return Err(RowProblem::MissingField("ids".into())),
+        Some(Value::Array(values)) => values
+            .iter()
+            .map(|v| v.as_u64().and_then(|id| u32::try_from(id).ok()))
+            .collect::<Option<Vec<u32>>>()
+            .ok_or_else(wrong)?,
+        Some(_) => return Err(wrong()),
+    };
+    if ids.len() < 2 {
+        return Err(wrong());
+    }
+    Ok((ability, ids))
+}
+
 fn item_from_line(line: &[u8]) -> Result<DiagnosticItem, RowProblem> {
     let text = std::str::from_utf8(line).map_err(|_| RowProblem::NotUtf8)?;
     let row: Value =
