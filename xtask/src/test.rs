@@ -232,6 +232,8 @@ pub fn run(paths: &Paths, no_browser: bool) -> Result<()> {
             "-p",
             "mechscope-formats",
             "-p",
+            "mechscope-metrics",
+            "-p",
             "mechscope-web",
         ],
     );

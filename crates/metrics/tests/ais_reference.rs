@@ -14,17 +14,21 @@
 //!
 //! Skips with a message when the model or `../shared` is absent.
 
+// Reads models and fixtures from disk: native only (the browser runs `ais_tiny`).
+#![cfg(not(target_arch = "wasm32"))]
+
 use burn::module::Module;
 use burn::tensor::Device;
 use mechscope_metrics::ais::{
-    self, ChoiceItem, Importance, MlpLayout, accuracies, budget, gradient_importance, score_item,
-    select,
+    self, ChoiceItem, Importance, MlpLayout, OptionIds, accuracies, budget, gradient_importance,
+    score_item, select,
 };
 use mechscope_model::LoadedModel;
+use mechscope_tasks::diagnostics::{Ability, DiagnosticItem};
+use mechscope_tasks::{Format, readers};
 use mechscope_testkit::ids;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::ops::ControlFlow;
 
 fn fixture_and_model() -> Option<(Value, Vec<u8>)> {
     let fixture = mechscope_testkit::shared_json("fixtures/ais_smollm2.json")?;
@@ -41,9 +45,11 @@ fn importance(fixture: &Value, file: &[u8]) -> (Importance, u64) {
         .iter()
         .map(|item| ids(&item["input_ids"]))
         .collect();
-    let importance = pollster::block_on(gradient_importance(&model.decoder, &sequences, |_| {
-        ControlFlow::Continue(())
-    }))
+    let importance = pollster::block_on(gradient_importance(
+        &model.decoder,
+        &sequences,
+        ais::no_progress,
+    ))
     .expect("gradients");
     (importance, n_total)
 }
@@ -78,16 +84,16 @@ fn choice_items(fixture: &Value) -> Vec<ChoiceItem> {
         .unwrap()
         .iter()
         .map(|item| ChoiceItem {
-            context_ids: ids(&item["context_ids"]),
-            continuation_ids: item["continuation_ids"]
+            options: item["continuation_ids"]
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(ids)
-                .collect(),
-            continuation_chars: ids(&item["continuation_chars"])
-                .into_iter()
-                .map(|c| c as usize)
+                .zip(ids(&item["continuation_chars"]))
+                .map(|(continuation, chars)| OptionIds {
+                    context_ids: ids(&item["context_ids"]),
+                    continuation_ids: ids(continuation),
+                    continuation_chars: chars as usize,
+                })
                 .collect(),
             gold: item["gold"].as_u64().unwrap() as usize,
         })
@@ -243,4 +249,50 @@ fn importance_masks_and_ablation_match_pytorch() {
     // Restored: bit-identical scores.
     let again = score_all(&model);
     assert_eq!(again, base);
+}
+
+/// The inputs themselves: the diagnostic chats rendered by our chat template and the
+/// ARC-Easy requests tokenised by our tokenizer are the fixture's ids, so the pipeline
+/// feeds the model what PyTorch was fed.
+#[test]
+fn diagnostic_chats_and_arc_requests_tokenise_as_in_pytorch() {
+    let Some((fixture, file)) = fixture_and_model() else {
+        return;
+    };
+    let Some(arc) = mechscope_testkit::shared_file("data/benchmarks/arc_easy.jsonl") else {
+        return;
+    };
+    let model = LoadedModel::from_gguf(&file, &Device::flex()).expect("model loads");
+    for (i, reference) in fixture["diagnostic_items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+    {
+        let (a, b) = (
+            reference["A"].as_u64().unwrap(),
+            reference["B"].as_u64().unwrap(),
+        );
+        let answer = reference["answer"].as_str().unwrap().to_string();
+        let item = DiagnosticItem {
+            context: String::new(),
+            question: format!("What is {a} + {b}?"),
+            options: vec![answer.clone(), "0".into(), "1".into(), "2".into()],
+            answer,
+            ability: Ability::Quantitative,
+        };
+        let ours = ais::diagnostic_ids(&model.tokenizer, &item).unwrap();
+        assert_eq!(ours, ids(&reference["input_ids"]), "diagnostic item {i}");
+    }
+
+    let format = Format::from_name("arc_easy").unwrap();
+    let loaded = readers::read(&format, &arc).unwrap();
+    let expected = choice_items(&fixture);
+    for (i, (item, expected)) in loaded.items.iter().zip(&expected).enumerate() {
+        let ours = ChoiceItem::from_item(&model.tokenizer, item)
+            .unwrap()
+            .expect("ARC items are scored by log-likelihood");
+        assert_eq!(&ours, expected, "ARC item {i}");
+    }
+    assert_eq!(expected.len(), 100);
 }

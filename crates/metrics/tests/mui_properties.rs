@@ -9,6 +9,9 @@
 //! - `|N_n^l| ≤ k`, `MUI ≤ min(1, n·k/d_ff)`;
 //! - the same samples give the same result.
 
+// Reads models and fixtures from disk: native only (the browser runs `ais_tiny`).
+#![cfg(not(target_arch = "wasm32"))]
+
 use burn::tensor::Device;
 use mechscope_metrics::mui::{
     KeyNeurons, MuiOptions, MuiResult, SelectionRule, Target, TokenSample, key_neurons,

@@ -12,6 +12,9 @@
 //!
 //! Skips with a message when the model or `../shared` is absent.
 
+// Reads models and fixtures from disk: native only (the browser runs `ais_tiny`).
+#![cfg(not(target_arch = "wasm32"))]
+
 use burn::tensor::Device;
 use mechscope_metrics::mui::{
     KeyNeurons, MuiOptions, MuiResult, SelectionRule, Target, TokenSample, key_neurons,

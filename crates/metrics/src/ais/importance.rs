@@ -10,11 +10,13 @@ use super::AisError;
 use burn::tensor::activation::log_softmax;
 use burn::tensor::{Int, Tensor, TensorData};
 use mechscope_formats::config::{Family, ModelConfig};
+use mechscope_formats::tokenizer::{ChatMessage, Tokenizer, TokenizerError};
 use mechscope_model::Decoder;
 use mechscope_model::decoder::{Logits, Trace};
 use mechscope_model::generate::read_f32;
 use mechscope_model::mask::{MlpMatrix, WeightMask};
 use mechscope_model::weights::HostTensor;
+use mechscope_tasks::DiagnosticItem;
 use std::ops::ControlFlow;
 
 /// Where each MLP matrix sits in the canonical flat order: layer-major, then gate, up,
@@ -130,6 +132,27 @@ pub struct Importance {
     pub losses: Vec<f32>,
 }
 
+/// The system turn of the importance chat (metrics.md §2).
+pub const SYSTEM_PROMPT: &str = "You are a helpful assistant.";
+
+/// A diagnostic item as the gradient pass reads it: the chat of system
+/// [`SYSTEM_PROMPT`], user `"Context: ..\nQuestion: .."` (or `"Question: .."`), assistant
+/// `"Answer: {answer}."`, rendered with the model's chat template without a generation
+/// prompt.
+pub fn diagnostic_ids(
+    tokenizer: &Tokenizer,
+    item: &DiagnosticItem,
+) -> Result<Vec<u32>, TokenizerError> {
+    tokenizer.encode_chat(
+        &[
+            ChatMessage::system(SYSTEM_PROMPT),
+            ChatMessage::user(item.user_message()),
+            ChatMessage::assistant(item.assistant_message()),
+        ],
+        false,
+    )
+}
+
 /// Progress of a gradient pass.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GradientStep {
@@ -140,13 +163,17 @@ pub struct GradientStep {
 /// Sums the gradients of every item's mean next-token cross-entropy (the HF causal-LM
 /// loss: targets shifted by one, averaged over the `T - 1` predictions) and returns
 /// `|θ ⊙ G|` over the MLP weights. `decoder` must be on an autodiff device; sequences
-/// shorter than two tokens predict nothing and are skipped. `on_step` is called before
-/// each item and after the last; `Break` cancels.
-pub async fn gradient_importance(
+/// shorter than two tokens predict nothing and are skipped. `on_step` is awaited before
+/// each item and after the last ([`super::no_progress`] when nobody watches); `Break`
+/// cancels.
+pub async fn gradient_importance<F>(
     decoder: &Decoder,
     sequences: &[Vec<u32>],
-    mut on_step: impl FnMut(GradientStep) -> ControlFlow<()>,
-) -> Result<Importance, AisError> {
+    mut on_step: impl FnMut(GradientStep) -> F,
+) -> Result<Importance, AisError>
+where
+    F: Future<Output = ControlFlow<()>>,
+{
     let layout = MlpLayout::of(&decoder.config);
     let device = decoder.embed.device();
     let weights = |layer: usize, matrix: MlpMatrix| {
@@ -162,7 +189,7 @@ pub async fn gradient_importance(
     let mut losses = Vec::with_capacity(sequences.len());
     let total = sequences.len();
     for (done, ids) in sequences.iter().enumerate() {
-        if on_step(GradientStep { done, total }).is_break() {
+        if on_step(GradientStep { done, total }).await.is_break() {
             return Err(AisError::Cancelled);
         }
         if ids.len() < 2 {
@@ -205,7 +232,7 @@ pub async fn gradient_importance(
             });
         }
     }
-    let _ = on_step(GradientStep { done: total, total });
+    let _ = on_step(GradientStep { done: total, total }).await;
     let mut values = Vec::with_capacity(layout.n_mlp() as usize);
     for (span, sum) in spans.iter().zip(sums) {
         let Some(w) = weights(span.layer, span.matrix) else {

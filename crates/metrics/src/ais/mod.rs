@@ -15,17 +15,40 @@
 //!    batched forward (acc and acc_norm).
 //! 4. [`profile`]: AIS (undefined at or below chance, with the reason), the relative and
 //!    control-corrected variants, and the similarity of two profiles (1 − JSD).
+//! 5. [`pipeline`]: all of it over abilities × benchmarks with progress and cancel
+//!    ([`run_ais`]), the model restored after every mask.
 
 pub mod importance;
 pub mod loglik;
+pub mod pipeline;
 pub mod profile;
 pub mod select;
 
-pub use importance::{GradientStep, Importance, MatrixSpan, MlpLayout, gradient_importance};
-pub use loglik::{ChoiceItem, ItemScores, accuracies, chance, score_item};
+pub use importance::{
+    GradientStep, Importance, MatrixSpan, MlpLayout, SYSTEM_PROMPT, diagnostic_ids,
+    gradient_importance,
+};
+pub use loglik::{ChoiceItem, ItemScores, OptionIds, accuracies, chance, score_item};
+pub use pipeline::{
+    AbilityInput, AbilityRun, Ablation, AisRun, AisSettings, BOTTOM_TOLERANCE, BenchmarkInput,
+    BenchmarkProfile, Metric, OwnTest, Scored, SelectedMasks, Selection, Step, run_ais,
+    run_ais_sweep, select_masks,
+};
 pub use profile::{Score, ais, control_corrected, relative_drop, similarity};
 
 use mechscope_model::generate::ReadbackError;
+use std::future::{Ready, ready};
+use std::ops::ControlFlow;
+
+/// A progress callback that watches nothing and never cancels, for the `on_step` of
+/// [`gradient_importance`], [`run_ais`] and the rest.
+///
+/// Progress callbacks return a future so that a browser page can let the tab repaint
+/// and handle a click on Cancel between items (it awaits a zero timeout there); natively
+/// the future is ready at once.
+pub fn no_progress<T>(_: T) -> Ready<ControlFlow<()>> {
+    ready(ControlFlow::Continue(()))
+}
 
 /// The authors' grid of budgets `k` (fractions of all parameters).
 pub const AUTHORS_GRID: [f64; 6] = [1e-5, 4e-5, 1.6e-4, 6.4e-4, 2.56e-3, 1.024e-2];
@@ -68,12 +91,16 @@ pub enum AisError {
     NoGradient { tensor: String },
     #[error("flat index {index} is past the {n_mlp} MLP weights")]
     IndexOutOfRange { index: u64, n_mlp: u64 },
+    #[error("{ability} has no diagnostic sequences to compute its importance from")]
+    NoDiagnosticData { ability: String },
     #[error("an item needs a context and at least one choice")]
     EmptyItem,
     #[error("an item is {tokens} tokens long, more than the model's {max} positions")]
     TooLong { tokens: usize, max: usize },
     #[error(transparent)]
     Select(#[from] select::SelectError),
+    #[error(transparent)]
+    Mask(#[from] mechscope_model::mask::MaskError),
 }
 
 #[cfg(test)]
