@@ -1,9 +1,11 @@
 //! `mechscope`: the native command line. It runs the same crates as the page, for
 //! batch runs, benchmarks and models too large for a browser tab.
 
+mod ais;
 mod bench;
 mod mui;
 mod open;
+mod output;
 mod tasks;
 
 use anyhow::{Context, Result, bail};
@@ -115,6 +117,13 @@ enum Command {
     Mui(mui::MuiArgs),
     /// Fit the Utility Law MUI = a·ln(P) + b over MUI reports.
     Law(mui::LawArgs),
+    /// AIS, the Ability Impact Score (metrics.md §2): each benchmark's accuracy drop
+    /// when the MLP weights most important for an ability are zeroed; a benchmark's
+    /// profile is its AIS for each ability.
+    Ais(ais::AisArgs),
+    /// Select the top and bottom importance masks of each ability and write them for
+    /// `mechscope ais --masks` to reuse.
+    Importance(ais::ImportanceArgs),
     /// Measure header parsing and full dequantisation of a GGUF file (JSON on stdout).
     BenchFormats {
         model: PathBuf,
@@ -270,6 +279,8 @@ fn main() -> Result<()> {
         ),
         Command::Mui(args) => mui::mui(args),
         Command::Law(args) => mui::law(args),
+        Command::Ais(args) => ais::ais(args),
+        Command::Importance(args) => ais::importance(args),
         Command::BenchFormats { model, repeats } => {
             let bytes = read(&model)?;
             let origin = Instant::now();

@@ -1,15 +1,14 @@
 //! `mechscope mui` and `mechscope law`.
 
 use crate::open::{Backend, open_model};
+use crate::output::{CHART_SIZE_PX, model_source, progress_bar, write_report, write_svg};
 use crate::tasks::load_task;
 use anyhow::{Context, Result, bail};
-use indicatif::{ProgressBar, ProgressStyle};
 use mechscope_metrics::mui::{
     AUTHORS_FIT, LawPoint, MuiOptions, MuiRun, MuiSettings, PromptStyle, ResponseSource,
     SelectionRule, Step, Target, TokenSample, fit_utility_law, run_mui, score_samples,
 };
-use mechscope_report::{MetricReport, ModelInfo, ModelSource, Report, TaskInfo, chart};
-use sha2::{Digest, Sha256};
+use mechscope_report::{MetricReport, ModelInfo, Report, TaskInfo, chart};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
@@ -92,51 +91,6 @@ pub struct LawArgs {
     svg: Option<PathBuf>,
 }
 
-/// Charts are written at the size they are designed for; an SVG scales without loss.
-const CHART_SIZE_PX: (u32, u32) = (800, 400);
-
-fn write_svg(path: &Path, svg: &str) -> Result<()> {
-    std::fs::write(path, svg).with_context(|| format!("cannot write {}", path.display()))?;
-    eprintln!("chart written to {}", path.display());
-    Ok(())
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// The model's identity for the report: file name and content hash.
-fn model_source(path: &Path) -> Result<(String, ModelSource)> {
-    let file = if path.is_dir() {
-        let mut weights: Vec<PathBuf> = std::fs::read_dir(path)?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e == "safetensors"))
-            .collect();
-        weights.sort();
-        weights.into_iter().next().context("no .safetensors file")?
-    } else {
-        path.to_path_buf()
-    };
-    let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-    let name = |p: &Path| {
-        p.file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned()
-    };
-    let id = name(path).trim_end_matches(".gguf").to_string();
-    Ok((
-        id,
-        ModelSource::File {
-            name: name(&file),
-            sha256: sha256_hex(&bytes),
-        },
-    ))
-}
-
 pub fn read_responses(path: &Path) -> Result<Vec<TokenSample>> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -153,15 +107,6 @@ pub fn read_responses(path: &Path) -> Result<Vec<TokenSample>> {
             })
         })
         .collect()
-}
-
-fn progress_bar() -> ProgressBar {
-    let bar = ProgressBar::new(0);
-    bar.set_style(
-        ProgressStyle::with_template("{msg:>10} {bar:30} {pos}/{len} ({elapsed}, eta {eta})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar
 }
 
 pub fn mui(args: MuiArgs) -> Result<()> {
@@ -261,14 +206,7 @@ pub fn mui(args: MuiArgs) -> Result<()> {
         task_info,
         MetricReport::Mui(Box::new(run)),
     );
-    let json = serde_json::to_string_pretty(&report)?;
-    if let Some(path) = &args.out {
-        std::fs::write(path, &json).with_context(|| format!("cannot write {}", path.display()))?;
-        eprintln!("report written to {}", path.display());
-    }
-    if args.json {
-        println!("{json}");
-    }
+    write_report(&report, args.out.as_deref(), args.json)?;
     if let (Some(path), Some(run)) = (&args.svg, report.mui()) {
         let subject = format!("{} · {}", report.model.id, report.task.spec);
         let (width, height) = CHART_SIZE_PX;

@@ -45,9 +45,14 @@ fn read(path: &Path) -> Result<Vec<u8>> {
 
 /// Loads the model at `path` onto the backend, with a spinner on stderr.
 pub fn open_model(path: &Path, backend: Backend) -> Result<LoadedModel> {
+    open_model_on(path, &backend.device())
+}
+
+/// Loads the model at `path` onto `device` (e.g. an autodiff one for gradients).
+pub fn open_model_on(path: &Path, device: &Device) -> Result<LoadedModel> {
     let started = Instant::now();
     let bar = spinner(format!("loading {}", path.display()));
-    let device = backend.device();
+    let device = device.clone();
     let model = if path.is_dir() {
         open_hf_folder(path, &device)?
     } else {

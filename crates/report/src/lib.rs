@@ -11,4 +11,7 @@
 pub mod chart;
 pub mod schema;
 
-pub use schema::{MetricReport, ModelInfo, ModelSource, Report, SCHEMA_VERSION, TaskInfo};
+pub use schema::{
+    AbilityMasks, AisReport, MaskFile, MetricReport, ModelInfo, ModelSource, Report,
+    SCHEMA_VERSION, TaskInfo,
+};

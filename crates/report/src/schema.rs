@@ -2,6 +2,7 @@
 //! change and bumps [`SCHEMA_VERSION`].
 
 use mechscope_formats::config::ModelConfig;
+use mechscope_metrics::ais::{AisRun, SelectedMasks, Selection};
 use mechscope_metrics::mui::MuiRun;
 use serde::{Deserialize, Serialize};
 
@@ -75,6 +76,56 @@ pub struct TaskInfo {
 #[serde(tag = "metric", rename_all = "snake_case")]
 pub enum MetricReport {
     Mui(Box<MuiRun>),
+    Ais(AisReport),
+}
+
+/// AIS at one budget, or at each budget of a sweep in the order they ran.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AisReport {
+    pub runs: Vec<AisRun>,
+}
+
+/// Masks `mechscope importance` selected, for `mechscope ais --masks` to reuse without
+/// a gradient pass. Tied to the model by its parameter and MLP weight counts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MaskFile {
+    pub schema_version: u32,
+    pub tool: String,
+    pub model: ModelInfo,
+    pub n_total: u64,
+    pub n_mlp: u64,
+    pub selection: Selection,
+    pub abilities: Vec<AbilityMasks>,
+}
+
+/// One ability's masks, one per budget.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AbilityMasks {
+    pub ability: String,
+    /// Diagnostic sequences the gradients were summed over.
+    pub n_train: usize,
+    pub masks: Vec<SelectedMasks>,
+}
+
+impl MaskFile {
+    /// A mask file stamped with this build's schema and tool version.
+    pub fn new(
+        model: ModelInfo,
+        n_total: u64,
+        n_mlp: u64,
+        selection: Selection,
+        abilities: Vec<AbilityMasks>,
+    ) -> Self {
+        MaskFile {
+            schema_version: SCHEMA_VERSION,
+            tool: format!("mechscope {}", env!("CARGO_PKG_VERSION")),
+            model,
+            n_total,
+            n_mlp,
+            selection,
+            abilities,
+        }
+    }
 }
 
 /// A complete, self-describing result.
@@ -113,6 +164,15 @@ impl Report {
     pub fn mui(&self) -> Option<&MuiRun> {
         match &self.metric {
             MetricReport::Mui(run) => Some(run),
+            _ => None,
+        }
+    }
+
+    /// The AIS runs, when this is an AIS report.
+    pub fn ais(&self) -> Option<&AisReport> {
+        match &self.metric {
+            MetricReport::Ais(report) => Some(report),
+            _ => None,
         }
     }
 }
