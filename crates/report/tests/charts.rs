@@ -6,6 +6,9 @@ use mechscope_metrics::mui::{KeyNeurons, LawPoint, LayerNeurons, MuiResult, fit_
 use mechscope_report::chart::{ChartError, contamination_hints, mui_layers, to_svg, utility_law};
 use std::path::PathBuf;
 
+mod common;
+use common::{assert_svg, attribute, has, tags_with, texts};
+
 const BAR_FILL: &str = "fill=\"#0072B2\"";
 const HINT_FILL: &str = "fill=\"#D55E00\"";
 
@@ -33,47 +36,6 @@ fn four_layer_result() -> MuiResult {
     result
 }
 
-/// Every `<tag ...>` of the SVG that contains `needle`, in document order.
-fn tags_with<'a>(svg: &'a str, tag: &str, needle: &str) -> Vec<&'a str> {
-    svg.split('<')
-        .filter(|t| t.starts_with(tag) && t.contains(needle))
-        .collect()
-}
-
-/// The value of attribute `name` in one tag.
-fn attribute(tag: &str, name: &str) -> f64 {
-    let start = tag
-        .find(&format!(" {name}=\""))
-        .unwrap_or_else(|| panic!("no {name} in {tag}"))
-        + name.len()
-        + 3;
-    let end = start + tag[start..].find('"').unwrap();
-    tag[start..end].parse().unwrap()
-}
-
-/// The text of every `<text>` element, trimmed and unescaped.
-fn texts(svg: &str) -> Vec<String> {
-    svg.split("<text")
-        .skip(1)
-        .filter_map(|t| {
-            let body = &t[t.find('>')? + 1..];
-            let text = body[..body.find("</text>")?].trim();
-            Some(
-                text.replace("&lt;", "<")
-                    .replace("&gt;", ">")
-                    .replace("&apos;", "'")
-                    .replace("&quot;", "\"")
-                    .replace("&amp;", "&"),
-            )
-        })
-        .collect()
-}
-
-/// Whether one of the texts is exactly `text`.
-fn has(texts: &[String], text: &str) -> bool {
-    texts.iter().any(|t| t == text)
-}
-
 fn law_points(a: f64, b: f64, performances: &[f64]) -> Vec<LawPoint> {
     performances
         .iter()
@@ -84,16 +46,6 @@ fn law_points(a: f64, b: f64, performances: &[f64]) -> Vec<LawPoint> {
             mui_pct: a * p.ln() + b,
         })
         .collect()
-}
-
-fn assert_svg(svg: &str) {
-    assert!(svg.starts_with("<svg"), "{}", &svg[..svg.len().min(200)]);
-    assert!(svg.trim_end().ends_with("</svg>"));
-    assert_eq!(
-        svg.matches("<text").count(),
-        svg.matches("</text>").count(),
-        "every text element is closed"
-    );
 }
 
 #[test]
