@@ -78,6 +78,24 @@ impl Look {
     }
 }
 
+/// The size of `area` in pixels, 0 where titles took more than the whole height:
+/// plotters' `dim_in_pixel` casts a negative size to `u32`, which reads as 4 billion
+/// pixels and makes every coordinate computed from it overflow.
+pub(crate) fn pixel_size<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>) -> (f64, f64) {
+    let (x, y) = area.get_pixel_range();
+    (
+        f64::from((x.end - x.start).max(0)),
+        f64::from((y.end - y.start).max(0)),
+    )
+}
+
+/// Whether `area` (the chart below its titles) has room for anything more: in a panel
+/// a few dozen pixels high, the titles are all there is to show.
+pub(crate) fn has_room<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, look: &Look) -> bool {
+    let (width, height) = pixel_size(area);
+    width >= look.px(60.0) && height >= look.px(60.0)
+}
+
 /// An axis with tick values chosen by the chart rather than by plotters' heuristic
 /// (layer numbers, 1-2-5 steps on a log axis). plotters' own `with_key_points` loses
 /// the default label formatting of f64 axes, so `configure_mesh` refuses it.
@@ -131,6 +149,39 @@ pub(crate) fn shorten(text: &str, max_chars: usize) -> String {
     cut
 }
 
+/// `text` cut in two lines at the word break (`_`, space or `-`) nearest its middle,
+/// the break itself dropped (`long_term_knowledge` → `long_term`, `knowledge`), or
+/// `None` when it has no break. Names of abilities and benchmarks are identifiers: two
+/// short lines fit beside a radar or above a grid column where one long one does not.
+pub(crate) fn split_in_two(text: &str) -> Option<(String, String)> {
+    let chars: Vec<char> = text.chars().collect();
+    let middle = chars.len() as f64 / 2.0;
+    let at = chars
+        .iter()
+        .enumerate()
+        .filter(|&(i, c)| matches!(c, '_' | ' ' | '-') && i > 0 && i + 1 < chars.len())
+        .map(|(i, _)| i)
+        .min_by(|&a, &b| {
+            (a as f64 - middle)
+                .abs()
+                .total_cmp(&(b as f64 - middle).abs())
+        })?;
+    let first: String = chars[..at].iter().collect();
+    let second: String = chars[at + 1..].iter().collect();
+    Some((first, second))
+}
+
+/// A value with two decimals, as a grid cell or a value label prints it; `-0.00` reads
+/// `0.00`, since a sign on a rounded zero claims a direction the value does not have.
+pub(crate) fn two_decimals(value: f64) -> String {
+    let text = format!("{value:.2}");
+    if text == "-0.00" {
+        "0.00".to_string()
+    } else {
+        text
+    }
+}
+
 /// A percentage with as many decimals as a small value needs to be told apart from
 /// zero: `12.5%`, `3.46%`, `0.125%`, and `0%` for nothing at all.
 pub(crate) fn percent(value_pct: f64) -> String {
@@ -176,6 +227,30 @@ mod tests {
             .map(axis_number)
             .collect();
         assert_eq!(labels, ["0", "2.5", "20", "0.125", "0"]);
+    }
+
+    #[test]
+    fn names_split_at_the_break_nearest_the_middle() {
+        let split = |s: &str| split_in_two(s).map(|(a, b)| format!("{a}|{b}"));
+        assert_eq!(
+            split("long_term_knowledge").as_deref(),
+            Some("long_term|knowledge")
+        );
+        assert_eq!(
+            split("semantic_relationship").as_deref(),
+            Some("semantic|relationship")
+        );
+        assert_eq!(split("arc easy").as_deref(), Some("arc|easy"));
+        assert_eq!(split("quantitative"), None);
+        assert_eq!(split("_leading"), None);
+    }
+
+    #[test]
+    fn two_decimals_has_no_negative_zero() {
+        assert_eq!(two_decimals(0.834), "0.83");
+        assert_eq!(two_decimals(-0.121), "-0.12");
+        assert_eq!(two_decimals(-0.001), "0.00");
+        assert_eq!(two_decimals(1.0), "1.00");
     }
 
     #[test]

@@ -13,12 +13,17 @@
 //! that the viewer renders with its own sans-serif font. A bitmap backend would need a
 //! font feature of plotters, which this crate leaves off on purpose.
 
+pub mod ais_heatmap;
+mod grid;
 mod labels;
 mod look;
 pub mod mui_layers;
+pub mod similarity_matrix;
 pub mod utility_law;
 
+pub use ais_heatmap::ais_heatmap;
 pub use mui_layers::mui_layers;
+pub use similarity_matrix::similarity_matrix;
 pub use utility_law::{contamination_hints, utility_law};
 
 use look::Look;
@@ -26,6 +31,12 @@ use plotters::coord::Shift;
 use plotters::drawing::DrawingAreaErrorKind;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+/// Beyond this an AIS is taken for a broken input rather than a score drop relative to
+/// chance: a real one is within a few units, and only a base accuracy a hair above
+/// chance reaches thousands. The AIS charts draw "no data" rather than print 300-digit
+/// numbers or squash every other value into the centre.
+const LARGEST_AIS: f64 = 1e6;
 
 /// Why a chart could not be drawn. Only the backend can fail (a canvas that went away, a
 /// file that cannot be written); bad data is drawn as a "no data" chart instead.
