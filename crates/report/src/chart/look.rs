@@ -25,6 +25,9 @@ pub(crate) const INK: RGBColor = RGBColor(0x1A, 0x1A, 0x1A);
 pub(crate) const MUTED: RGBColor = RGBColor(0x5A, 0x5A, 0x5A);
 /// Frames and grid lines: visible on a washed-out projector, quiet on a screen.
 pub(crate) const FRAME: RGBColor = RGBColor(0xC8, 0xC8, 0xC8);
+/// The third and fourth series of a chart that overlays several (AIS profiles).
+pub(crate) const BLUISH_GREEN: RGBColor = RGBColor(0x00, 0x9E, 0x73);
+pub(crate) const REDDISH_PURPLE: RGBColor = RGBColor(0xCC, 0x79, 0xA7);
 
 /// The sizes of one chart, from the size of the area it is drawn on.
 #[derive(Debug, Clone, Copy)]
