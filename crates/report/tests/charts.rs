@@ -2,8 +2,12 @@
 //! known curve) into SVG, checked for their content; the empty cases draw "no data"
 //! charts; `lecture_charts` leaves SVGs in `target/charts/` for a person to look at.
 
+use mechscope_metrics::ais::profile::similarity;
 use mechscope_metrics::mui::{KeyNeurons, LawPoint, LayerNeurons, MuiResult, fit_utility_law};
-use mechscope_report::chart::{ChartError, contamination_hints, mui_layers, to_svg, utility_law};
+use mechscope_report::chart::{
+    ChartError, RadarSeries, ais_heatmap, ais_radar, contamination_hints, mui_layers,
+    similarity_matrix, to_svg, utility_law,
+};
 use std::path::PathBuf;
 
 mod common;
@@ -384,6 +388,75 @@ fn a_failing_backend_is_an_error() {
         "{source}"
     );
     assert!(utility_law(&area, &law_points(-3.0, 20.0, &[20.0, 40.0])).is_err());
+    let (abilities, benchmarks, values) = lecture_profiles();
+    let profiles = radar_series(&benchmarks, &values);
+    assert!(ais_radar(&area, "x", &abilities, &profiles).is_err());
+    assert!(ais_heatmap(&area, "x", &abilities, &benchmarks, &values).is_err());
+    assert!(similarity_matrix(&area, "x", &benchmarks, &similarities(&values)).is_err());
+}
+
+/// AIS profiles as a small model might give them: the ten abilities over three
+/// benchmarks, mostly positive, a few negative (the ablation helped), some near 0, and
+/// one undefined.
+#[allow(clippy::type_complexity)]
+fn lecture_profiles() -> (Vec<String>, Vec<String>, Vec<Vec<Option<f64>>>) {
+    let abilities = [
+        "analogical",
+        "commonsense_causal",
+        "contextual_recall",
+        "deductive",
+        "inductive",
+        "long_term_knowledge",
+        "quantitative",
+        "semantic_relationship",
+        "spatial",
+        "temporal",
+    ];
+    // One benchmark a row, the abilities in the order above.
+    #[rustfmt::skip]
+    let values = vec![
+        // arc_easy: science facts and some causal reasoning.
+        vec![
+            Some(0.12), Some(0.41), Some(0.06), Some(0.22), Some(0.15),
+            Some(0.74), Some(0.09), Some(0.28), Some(0.03), Some(-0.08),
+        ],
+        // mmlu: knowledge above all; temporal undefined.
+        vec![
+            Some(0.07), Some(0.24), Some(0.11), Some(0.18), Some(0.04),
+            Some(1.08), Some(0.31), Some(0.36), Some(-0.02), None,
+        ],
+        // hellaswag: commonsense and context; deduction removed helps a little.
+        vec![
+            Some(0.02), Some(0.63), Some(0.47), Some(-0.14), Some(0.09),
+            Some(0.21), Some(-0.01), Some(0.33), Some(0.05), Some(0.17),
+        ],
+    ];
+    (
+        abilities.iter().map(|s| s.to_string()).collect(),
+        ["arc_easy", "mmlu", "hellaswag"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        values,
+    )
+}
+
+fn radar_series(benchmarks: &[String], values: &[Vec<Option<f64>>]) -> Vec<RadarSeries> {
+    benchmarks
+        .iter()
+        .zip(values)
+        .map(|(label, values)| RadarSeries {
+            label: label.clone(),
+            values: values.clone(),
+        })
+        .collect()
+}
+
+fn similarities(values: &[Vec<Option<f64>>]) -> Vec<Vec<Option<f64>>> {
+    values
+        .iter()
+        .map(|a| values.iter().map(|b| similarity(a, b)).collect())
+        .collect()
 }
 
 /// Writes the charts a lecture would show to `target/charts/` (800 × 400 and a
@@ -421,9 +494,13 @@ fn lecture_charts() {
     points[8].mui_pct -= 4.0;
     points[8].label = "model X · leaked benchmark".into();
 
+    let (abilities, benchmarks, values) = lecture_profiles();
+    let profiles = radar_series(&benchmarks, &values);
+    let similarity = similarities(&values);
+
     let small_result = four_layer_result();
     for (name, (width, height)) in [("800x400", (800, 400)), ("1600x800", (1600, 800))] {
-        let charts: [(&str, String); 4] = [
+        let charts: [(&str, String); 8] = [
             (
                 "mui_layers",
                 to_svg(width, height, |a| {
@@ -445,6 +522,44 @@ fn lecture_charts() {
             (
                 "no_data",
                 to_svg(width, height, |a| utility_law(a, &[])).unwrap(),
+            ),
+            (
+                "ais_radar",
+                to_svg(width, height, |a| {
+                    ais_radar(a, "AIS profiles · SmolLM2-135M", &abilities, &profiles)
+                })
+                .unwrap(),
+            ),
+            (
+                "ais_radar_mmlu",
+                to_svg(width, height, |a| {
+                    ais_radar(
+                        a,
+                        "AIS profile · SmolLM2-135M · mmlu",
+                        &abilities,
+                        &profiles[1..2],
+                    )
+                })
+                .unwrap(),
+            ),
+            (
+                "ais_heatmap",
+                to_svg(width, height, |a| {
+                    ais_heatmap(a, "AIS · SmolLM2-135M", &abilities, &benchmarks, &values)
+                })
+                .unwrap(),
+            ),
+            (
+                "similarity_matrix",
+                to_svg(width, height, |a| {
+                    similarity_matrix(
+                        a,
+                        "Profile similarity · SmolLM2-135M",
+                        &benchmarks,
+                        &similarity,
+                    )
+                })
+                .unwrap(),
             ),
         ];
         for (chart, svg) in charts {
