@@ -238,6 +238,10 @@ pub fn run(paths: &Paths, no_browser: bool) -> Result<()> {
         ],
     );
     wasm_tests.env("CHROMEDRIVER", "/usr/bin/chromedriver");
+    // The runner reads the page's output while a test runs; a test that compiles WebGPU
+    // kernels on SwiftShader holds the page's thread for seconds at a time, which the
+    // default 20 s budget of a whole test does not allow for.
+    wasm_tests.env("WASM_BINDGEN_TEST_TIMEOUT", "1200");
     tally.step(
         "wasm tests (headless Chromium)",
         &mut wasm_tests,

@@ -5,8 +5,9 @@
 //! items), accuracies and AIS (0 and undefined).
 //!
 //! The same checks run natively (`cargo test`) and in headless Chromium (the wasm step
-//! of `cargo xtask test`) on burn's CPU backend and on WebGPU: the model and the
-//! reference are compiled in, so nothing is read from disk.
+//! of `cargo xtask test`) on burn's CPU backend; the WebGPU variant is there but ignored
+//! (see its note). The model and the reference are compiled in: nothing is read from
+//! disk.
 
 use burn::tensor::Device;
 use mechscope_metrics::ais::{
@@ -316,8 +317,13 @@ async fn wasm_cpu_matches_pytorch() {
     check(Device::flex(), Device::flex().autodiff()).await;
 }
 
+/// Not run by default: on SwiftShader (the only WebGPU adapter here) the autodiff
+/// pass had not finished after 15 minutes, where the CPU backend takes a second.
+/// Whether that is kernel compilation of the backward graph or a stall is open; run it
+/// with `wasm-bindgen-test-runner … --include-ignored` on a machine with a GPU.
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen_test::wasm_bindgen_test]
+#[ignore = "the autodiff pass on SwiftShader takes more than 15 minutes"]
 async fn webgpu_matches_pytorch() {
     let device = Device::wgpu_options()
         .init_async()
