@@ -57,4 +57,46 @@ function screenshotPath(name) {
   return path.join(ARTEFACTS, `${name}.png`);
 }
 
-module.exports = { BASE_URL, ARTEFACTS, launch, openPage, screenshotPath };
+const assert = require('node:assert/strict');
+const SLOW = { timeout: 900_000 };
+
+// Clicks "Load the demo model" and waits until it is ready on the backend `shown` names.
+async function loadModel(page, shown) {
+  await page.locator('#load-model').click();
+  await page.locator('#model-state[data-state="ready"], #model-state[data-state="failed"]').waitFor(SLOW);
+  assert.match(await page.locator('#model-state').innerText(), shown);
+}
+
+// A painted chart: drawn without error, and not blank.
+async function assertChartPainted(page, selector) {
+  const chart = page.locator(`${selector}[data-drawn="true"]`);
+  await chart.waitFor({ timeout: 10_000 });
+  const inked = await chart.evaluate((canvas) => {
+    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    let dark = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] < 600) dark += 1;
+    return dark / (data.length / 4);
+  });
+  assert.ok(inked > 0.005 && inked < 0.6, `${selector}: ${inked} of the pixels are inked`);
+}
+
+// The first n non-empty lines of a file, written where the browser can pick them up.
+function headLines(file, n, name) {
+  fs.mkdirSync(ARTEFACTS, { recursive: true });
+  const out = path.join(ARTEFACTS, name);
+  const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).slice(0, n);
+  fs.writeFileSync(out, lines.join('\n') + '\n');
+  return out;
+}
+
+module.exports = {
+  BASE_URL,
+  ARTEFACTS,
+  SLOW,
+  launch,
+  openPage,
+  screenshotPath,
+  loadModel,
+  assertChartPainted,
+  headLines,
+};

@@ -9,13 +9,20 @@ const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { ARTEFACTS, launch, openPage, screenshotPath } = require('./browser.cjs');
+const {
+  SLOW,
+  launch,
+  openPage,
+  screenshotPath,
+  loadModel,
+  assertChartPainted,
+  headLines: head,
+} = require('./browser.cjs');
 
 const SHARED = path.join(__dirname, '../../../shared');
 const FIXTURE = path.join(SHARED, 'fixtures/mui_smollm2_arc.json');
 const RESPONSES = path.join(SHARED, 'fixtures/mui_smollm2_arc.responses.jsonl');
 const ARC = path.join(SHARED, 'data/benchmarks/arc_easy.jsonl');
-const SLOW = { timeout: 900_000 };
 // Samples scored on WebGPU: SwiftShader takes about 100 s for the first (kernel
 // compilation included), so the suite runs one; MUI_WEBGPU_SAMPLES=5 checks five.
 const WEBGPU_SAMPLES = Number(process.env.MUI_WEBGPU_SAMPLES || 1);
@@ -36,21 +43,6 @@ function sharedFilesOrSkip(t) {
     }
   }
   return true;
-}
-
-// The first n lines of a file, written where the browser can pick them up.
-function head(file, n, name) {
-  fs.mkdirSync(ARTEFACTS, { recursive: true });
-  const out = path.join(ARTEFACTS, name);
-  const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).slice(0, n);
-  fs.writeFileSync(out, lines.join('\n') + '\n');
-  return out;
-}
-
-async function loadModel(page, shown) {
-  await page.locator('#load-model').click();
-  await page.locator('#model-state[data-state="ready"], #model-state[data-state="failed"]').waitFor(SLOW);
-  assert.match(await page.locator('#model-state').innerText(), shown);
 }
 
 async function runAndWait(page) {
@@ -91,19 +83,6 @@ function assertNeuronSetsMatch(report, fixture, n) {
     }
   }
   return nearTies;
-}
-
-// A painted chart: drawn without error, and not blank.
-async function assertChartPainted(page, selector) {
-  const chart = page.locator(`${selector}[data-drawn="true"]`);
-  await chart.waitFor({ timeout: 10_000 });
-  const inked = await chart.evaluate((canvas) => {
-    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
-    let dark = 0;
-    for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] < 600) dark += 1;
-    return dark / (data.length / 4);
-  });
-  assert.ok(inked > 0.005 && inked < 0.6, `${selector}: ${inked} of the pixels are inked`);
 }
 
 test('MUI on the CPU backend matches PyTorch for k = 15; charts and the law table', { timeout: 1_800_000 }, async (t) => {

@@ -1,5 +1,6 @@
 //! The page's components, named for what the user sees.
 
+use crate::ais_panel::AisPanel;
 use crate::bench_panel::{BenchKind, BenchPanel};
 use crate::bytes::ByteSource;
 use crate::gpu::{self, AdapterFacts, GpuStatus};
@@ -26,6 +27,7 @@ pub fn App() -> impl IntoView {
             <ModelPanel state set_state />
             <NextTokenPanel state />
             <MuiPanel state />
+            <AisPanel state />
             <InspectFilePanel />
             {BenchKind::from_url().map(|kind| view! { <BenchPanel kind /> })}
         </main>

@@ -4,6 +4,7 @@
 //! (or why it will use the CPU), and the demo model's header read from real bytes by
 //! `mechscope-formats`. A file picker inspects any GGUF file the user has.
 
+mod ais_panel;
 mod app;
 mod bench_panel;
 mod bytes;

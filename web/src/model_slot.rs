@@ -16,11 +16,37 @@ use std::rc::Rc;
 
 thread_local! {
     static MODEL: RefCell<Option<Rc<LoadedModel>>> = const { RefCell::new(None) };
+    /// The file the model was loaded from, for a second copy on another device (the
+    /// autodiff copy AIS takes its gradients from).
+    static FILE: RefCell<Option<Rc<Vec<u8>>>> = const { RefCell::new(None) };
 }
 
 /// The loaded model, if any.
 pub fn current() -> Option<Rc<LoadedModel>> {
     MODEL.with(|m| m.borrow().clone())
+}
+
+/// The loaded model's file.
+pub fn current_file() -> Option<Rc<Vec<u8>>> {
+    FILE.with(|f| f.borrow().clone())
+}
+
+/// The model for a run that changes its weights (AIS masks them and restores them):
+/// taken out of the slot, so nothing else runs it meanwhile. Give it back with
+/// [`put_back`], also when the run fails.
+pub fn take_exclusive() -> Result<LoadedModel, String> {
+    let shared = MODEL
+        .with(|m| m.borrow_mut().take())
+        .ok_or("load the model first")?;
+    Rc::try_unwrap(shared).map_err(|shared| {
+        MODEL.with(|m| *m.borrow_mut() = Some(shared));
+        "another run is using the model; wait for it to finish".to_string()
+    })
+}
+
+/// Returns a model taken with [`take_exclusive`].
+pub fn put_back(model: LoadedModel) {
+    MODEL.with(|m| *m.borrow_mut() = Some(Rc::new(model)));
 }
 
 /// Where the model is in its life on this page.
@@ -123,6 +149,7 @@ pub fn ModelPanel(
             match LoadedModel::from_gguf(&bytes, &device) {
                 Ok(loaded) => {
                     MODEL.with(|m| *m.borrow_mut() = Some(Rc::new(loaded)));
+                    FILE.with(|f| *f.borrow_mut() = Some(Rc::new(bytes)));
                     set_state.set(ModelState::Ready {
                         backend,
                         backend_id,

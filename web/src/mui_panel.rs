@@ -52,9 +52,17 @@ fn hub_base() -> String {
 }
 
 async fn read_file(input: &HtmlInputElement) -> Result<(String, Vec<u8>), String> {
+    read_file_at(input, 0).await
+}
+
+/// The name and bytes of the `index`-th file chosen in `input`.
+pub(crate) async fn read_file_at(
+    input: &HtmlInputElement,
+    index: u32,
+) -> Result<(String, Vec<u8>), String> {
     let file = input
         .files()
-        .and_then(|f| f.get(0))
+        .and_then(|f| f.get(index))
         .ok_or("choose a file first")?;
     let name = file.name();
     let (bytes, _) = ByteSource::File(file)
@@ -64,7 +72,7 @@ async fn read_file(input: &HtmlInputElement) -> Result<(String, Vec<u8>), String
     Ok((name, bytes))
 }
 
-async fn fetch_hub(split: &HubSplit, n_items: usize) -> Result<Loaded, String> {
+pub(crate) async fn fetch_hub(split: &HubSplit, n_items: usize) -> Result<Loaded, String> {
     let mut rows = Vec::new();
     for url in split.page_urls(&hub_base(), 0, n_items) {
         let body = fetch_all(&url, |_, _| {})
@@ -407,7 +415,7 @@ fn MuiResultView(report: Report) -> impl IntoView {
 }
 
 /// An object URL holding `text`, for a download link.
-fn blob_url(text: &str) -> Option<String> {
+pub(crate) fn blob_url(text: &str) -> Option<String> {
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("application/json");
