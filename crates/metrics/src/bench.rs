@@ -1,6 +1,7 @@
-//! Timings of the model core and of MUI, shared by `mechscope bench-forward`,
-//! `mechscope bench-mui` and the page's `?bench=forward|mui` panel, so the native and
-//! the browser figures in BENCHMARKS.md come from the same code.
+//! Timings of the model core, of MUI and of AIS ([`ais()`]), shared by
+//! `mechscope bench-forward|bench-mui|bench-ais` and the page's `?bench=forward|mui|ais`
+//! panel, so the native and the browser figures in BENCHMARKS.md come from the same
+//! code.
 //!
 //! Times are wall-clock (`web_time`, which is `std::time` natively and
 //! `performance.now()` in the browser). Every timed forward reads something back: on
@@ -17,6 +18,13 @@ use serde::Serialize;
 use std::future::Future;
 use std::ops::ControlFlow;
 use web_time::Instant;
+
+mod ais;
+
+pub use ais::{
+    AisBench, AisBenchOptions, GRADIENT_AIM, GradientBench, SCORING_AIM, ScoringBench, ais,
+    builtin_choice_items, builtin_sequences,
+};
 
 /// Multiply-adds of one forward over `t` tokens, counted as 2 FLOP each: the weight
 /// matmuls, attention's two causal `t × t` products (half the square), and optionally
