@@ -1,11 +1,13 @@
-//! `mechscope bench-forward` and `mechscope bench-mui`: the native side of the numbers
+//! `mechscope bench-forward`, `bench-mui` and `bench-ais`: the native side of the numbers
 //! `cargo xtask bench` writes to BENCHMARKS.md. The timing code is
 //! `mechscope_metrics::bench`, the same the page runs.
 
 use crate::mui::read_responses;
-use crate::open::{Backend, open_model};
-use anyhow::{Context, Result};
-use mechscope_metrics::bench::{self, ForwardBenchOptions, MuiBenchOptions};
+use crate::open::{Backend, open_model, open_model_on};
+use crate::tasks::load_task;
+use anyhow::{Context, Result, bail};
+use mechscope_metrics::ais::BenchmarkInput;
+use mechscope_metrics::bench::{self, AisBenchOptions, ForwardBenchOptions, MuiBenchOptions};
 use serde_json::json;
 use std::path::Path;
 use std::time::Instant;
@@ -67,6 +69,69 @@ pub fn mui(
         "load_s": load_s,
         "teacher_forced": result.teacher_forced,
         "generation": result.generation,
+        "peak_rss_bytes": peak_rss_bytes(),
+    });
+    println!("{}", serde_json::to_string_pretty(&out)?);
+    Ok(())
+}
+
+/// What `mechscope bench-ais` measures.
+pub struct AisBenchArgs<'a> {
+    pub model: &'a Path,
+    /// A benchmark file (`load_task` spec); `None`: the built-in long-term-knowledge
+    /// items.
+    pub benchmark: Option<&'a str>,
+    pub diagnostic_items: usize,
+    pub items: usize,
+    pub options: AisBenchOptions,
+    pub backend: Backend,
+}
+
+pub fn ais(args: &AisBenchArgs) -> Result<()> {
+    let loaded_task = match args.benchmark {
+        Some(spec) => Some(load_task(spec, Some(args.items), 0)?),
+        None => None,
+    };
+    let started = Instant::now();
+    let scoring = open_model(args.model, args.backend)?;
+    let gradient = open_model_on(args.model, &args.backend.device().autodiff())?;
+    let load_s = started.elapsed().as_secs_f64();
+    let loaded_rss_bytes = peak_rss_bytes();
+    let tokenizer = &scoring.tokenizer;
+    let sequences = bench::builtin_sequences(tokenizer, args.diagnostic_items)?;
+    let (benchmark, items) = match &loaded_task {
+        Some(task) => {
+            let input = BenchmarkInput::from_items(tokenizer, &task.spec, &task.items)?;
+            if input.items.is_empty() {
+                bail!(
+                    "{} has no multiple-choice items to score by log-likelihood",
+                    task.spec
+                );
+            }
+            (task.spec.clone(), input.items)
+        }
+        None => (
+            "long_term_knowledge (built-in diagnostic items)".to_string(),
+            bench::builtin_choice_items(tokenizer, args.items)?,
+        ),
+    };
+    let result = pollster::block_on(bench::ais(
+        &gradient.decoder,
+        &scoring.decoder,
+        &sequences,
+        &items,
+        &args.options,
+        to_stderr,
+    ))?;
+    let out = json!({
+        "model": args.model.display().to_string(),
+        "backend": format!("{:?}", args.backend).to_lowercase(),
+        "load_s": load_s,
+        "diagnostic": "quantitative (built-in, train split)",
+        "benchmark": benchmark,
+        "gradient": result.gradient,
+        "scoring": result.scoring,
+        "loaded_rss_bytes": loaded_rss_bytes,
         "peak_rss_bytes": peak_rss_bytes(),
     });
     println!("{}", serde_json::to_string_pretty(&out)?);

@@ -12,7 +12,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use mechscope_formats::gguf;
 use mechscope_formats::tokenizer::ChatMessage;
-use mechscope_metrics::bench::{ForwardBenchOptions, MuiBenchOptions};
+use mechscope_metrics::bench::{AisBenchOptions, ForwardBenchOptions, MuiBenchOptions};
 use mechscope_model::LoadedModel;
 use mechscope_model::generate::generate_greedy;
 use mechscope_model::next_token::next_tokens;
@@ -109,6 +109,27 @@ enum Command {
         generate: usize,
         #[arg(long, default_value_t = 32)]
         max_new_tokens: usize,
+        #[arg(long, value_enum, default_value_t = Backend::Cpu)]
+        backend: Backend,
+    },
+    /// Measure AIS's costly steps: the gradient pass over built-in quantitative
+    /// diagnostic items against a forward over the same sequences, and multiple-choice
+    /// scoring against one forward of each item's longest choice (JSON on stdout).
+    BenchAis {
+        model: PathBuf,
+        /// Multiple-choice items to score (e.g. ../shared/data/benchmarks/arc_easy.jsonl);
+        /// without it, items of the built-in long_term_knowledge diagnostic set.
+        #[arg(long, value_name = "FILE")]
+        benchmark: Option<String>,
+        /// Training chats of the built-in quantitative set for the gradient pass.
+        #[arg(long, default_value_t = 20)]
+        diagnostic_items: usize,
+        /// Benchmark items scored.
+        #[arg(long, default_value_t = 20)]
+        items: usize,
+        /// Alternated passes of each step and its forward baseline; medians are reported.
+        #[arg(long, default_value_t = 3)]
+        repeats: usize,
         #[arg(long, value_enum, default_value_t = Backend::Cpu)]
         backend: Backend,
     },
@@ -277,6 +298,21 @@ fn main() -> Result<()> {
             },
             backend,
         ),
+        Command::BenchAis {
+            model,
+            benchmark,
+            diagnostic_items,
+            items,
+            repeats,
+            backend,
+        } => bench::ais(&bench::AisBenchArgs {
+            model: &model,
+            benchmark: benchmark.as_deref(),
+            diagnostic_items,
+            items,
+            options: AisBenchOptions { repeats },
+            backend,
+        }),
         Command::Mui(args) => mui::mui(args),
         Command::Law(args) => mui::law(args),
         Command::Ais(args) => ais::ais(args),
