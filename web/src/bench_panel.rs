@@ -1,4 +1,4 @@
-//! `?bench=formats|forward|mui`: the stages timed in this tab with the code the native
+//! `?bench=formats|forward|mui|ais`: the stages timed in this tab with the code the native
 //! `mechscope bench-*` commands run (`mechscope_formats::bench`,
 //! `mechscope_metrics::bench`). `cargo xtask bench` drives them through
 //! `tests/bench/*.cjs` and reads the JSON they print into `<pre id="bench-result">`.
@@ -8,6 +8,12 @@
 //! (recorded responses used), `generate=N`, `max_new_tokens=N`. The MUI bench's
 //! recorded responses come from `window.mechscopeBenchResponses` (JSONL the driving
 //! script injects before the page starts); without them only MUI with generation runs.
+//! AIS: `diagnostic_items=N` (built-in quantitative training chats for the gradient
+//! pass), `items=N` (benchmark items scored), `repeats=N`. Its benchmark comes from
+//! `window.mechscopeBenchItems = {name, text}` (a benchmark file the driving script
+//! injects, e.g. ARC-Easy's JSONL); without it, items of the built-in
+//! long_term_knowledge diagnostic set. The demo model is loaded twice: on the device,
+//! and on `device.autodiff()` for the gradients.
 
 use crate::app::DEMO_MODEL_URL;
 use crate::bytes::fetch_all;
@@ -15,9 +21,11 @@ use crate::model_slot::{now_ms, pick_device, yield_to_browser};
 use crate::query::{param, param_or};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use mechscope_metrics::bench::{self, ForwardBenchOptions, MuiBenchOptions};
+use mechscope_metrics::ais::{BenchmarkInput, ChoiceItem};
+use mechscope_metrics::bench::{self, AisBenchOptions, ForwardBenchOptions, MuiBenchOptions};
 use mechscope_metrics::mui::TokenSample;
 use mechscope_model::LoadedModel;
+use mechscope_tasks::readers;
 use serde_json::{Value, json};
 
 /// Which benchmark the page runs.
@@ -26,6 +34,7 @@ pub enum BenchKind {
     Formats,
     Forward,
     Mui,
+    Ais,
 }
 
 impl BenchKind {
@@ -35,6 +44,7 @@ impl BenchKind {
             "formats" => Some(BenchKind::Formats),
             "forward" => Some(BenchKind::Forward),
             "mui" => Some(BenchKind::Mui),
+            "ais" => Some(BenchKind::Ais),
             _ => None,
         }
     }
@@ -44,6 +54,7 @@ impl BenchKind {
             BenchKind::Formats => "Benchmark: formats",
             BenchKind::Forward => "Benchmark: traced forward",
             BenchKind::Mui => "Benchmark: MUI",
+            BenchKind::Ais => "Benchmark: AIS",
         }
     }
 }
@@ -64,21 +75,40 @@ async fn demo_bytes() -> Result<Vec<u8>, String> {
 
 /// The demo model on the page's device, and how long each step took.
 async fn load_demo(progress: &impl Fn(String)) -> Result<(LoadedModel, Value), String> {
+    let (mut models, load) = load_demo_on(progress, false).await?;
+    let model = models.pop().ok_or("the demo model did not load")?;
+    Ok((model, load))
+}
+
+/// The demo model on the page's device and, with `autodiff`, a second copy on
+/// `device.autodiff()` (last); downloaded once.
+async fn load_demo_on(
+    progress: &impl Fn(String),
+    autodiff: bool,
+) -> Result<(Vec<LoadedModel>, Value), String> {
     let (device, _, backend) = pick_device().await?;
     progress("Downloading the demo model…".into());
     let started = now_ms();
     let bytes = demo_bytes().await?;
     let downloaded = now_ms();
-    progress("Preparing weights…".into());
-    yield_to_browser().await;
-    let model = LoadedModel::from_gguf(&bytes, &device).map_err(|e| e.to_string())?;
+    let mut devices = vec![device.clone()];
+    if autodiff {
+        devices.push(device.autodiff());
+    }
+    let mut models = Vec::with_capacity(devices.len());
+    for device in &devices {
+        progress("Preparing weights…".into());
+        yield_to_browser().await;
+        models.push(LoadedModel::from_gguf(&bytes, device).map_err(|e| e.to_string())?);
+    }
     let load = json!({
         "backend": backend,
         "download_s": (downloaded - started) / 1e3,
         "load_s": (now_ms() - downloaded) / 1e3,
+        "copies": models.len(),
         "file_bytes": bytes.len(),
     });
-    Ok((model, load))
+    Ok((models, load))
 }
 
 /// The recorded responses the driving script injected, if any.
@@ -93,6 +123,42 @@ fn injected_responses() -> Result<Vec<TokenSample>, String> {
         .map_err(|e| {
             format!("the injected responses are not JSONL of prompt_ids/response_ids: {e}")
         })
+}
+
+/// The benchmark file the driving script injected as `{name, text}`, if any.
+fn injected_benchmark() -> Option<(String, String)> {
+    let window = web_sys::window()?;
+    let injected = js_sys::Reflect::get(&window, &"mechscopeBenchItems".into()).ok()?;
+    let field = |key: &str| {
+        js_sys::Reflect::get(&injected, &key.into())
+            .ok()
+            .and_then(|v| v.as_string())
+    };
+    Some((field("name")?, field("text")?))
+}
+
+/// The AIS bench's items: the injected benchmark file's, else the built-in
+/// long-term-knowledge items; and the benchmark's name.
+fn ais_items(model: &LoadedModel, limit: usize) -> Result<(String, Vec<ChoiceItem>), String> {
+    let tokenizer = &model.tokenizer;
+    let Some((name, text)) = injected_benchmark() else {
+        let items = bench::builtin_choice_items(tokenizer, limit).map_err(|e| e.to_string())?;
+        return Ok((
+            "long_term_knowledge (built-in diagnostic items)".into(),
+            items,
+        ));
+    };
+    let (_, loaded) =
+        readers::load(&name, text.as_bytes(), None).map_err(|e| format!("{name}: {e}"))?;
+    let mut items = loaded.items;
+    items.truncate(limit);
+    let input = BenchmarkInput::from_items(tokenizer, &name, &items).map_err(|e| e.to_string())?;
+    if input.items.is_empty() {
+        return Err(format!(
+            "{name} has no multiple-choice items to score by log-likelihood"
+        ));
+    }
+    Ok((name, input.items))
 }
 
 async fn run(kind: BenchKind, progress: impl Fn(String) + Copy + 'static) -> Result<Value, String> {
@@ -147,6 +213,40 @@ async fn run(kind: BenchKind, progress: impl Fn(String) + Copy + 'static) -> Res
                 "load": load,
                 "teacher_forced": result.teacher_forced,
                 "generation": result.generation,
+                "wasm_memory_bytes": wasm_memory_bytes(),
+            }))
+        }
+        BenchKind::Ais => {
+            let (mut models, load) = load_demo_on(&progress, true).await?;
+            let (Some(gradient), Some(scoring)) = (models.pop(), models.pop()) else {
+                return Err("the demo model did not load twice".into());
+            };
+            let loaded_memory_bytes = wasm_memory_bytes();
+            let sequences =
+                bench::builtin_sequences(&scoring.tokenizer, param_or("diagnostic_items", 20))
+                    .map_err(|e| e.to_string())?;
+            let (benchmark, items) = ais_items(&scoring, param_or("items", 20))?;
+            let options = AisBenchOptions {
+                repeats: param_or("repeats", 1),
+            };
+            let result = bench::ais(
+                &gradient.decoder,
+                &scoring.decoder,
+                &sequences,
+                &items,
+                &options,
+                step,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            Ok(json!({
+                "backend": load["backend"],
+                "load": load,
+                "diagnostic": "quantitative (built-in, train split)",
+                "benchmark": benchmark,
+                "gradient": result.gradient,
+                "scoring": result.scoring,
+                "loaded_memory_bytes": loaded_memory_bytes,
                 "wasm_memory_bytes": wasm_memory_bytes(),
             }))
         }
