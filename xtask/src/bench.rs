@@ -13,6 +13,7 @@ use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
 
+mod ais;
 mod forward;
 mod mui;
 
@@ -22,10 +23,16 @@ pub enum Section {
     Formats,
     Forward,
     Mui,
+    Ais,
 }
 
 pub fn run(paths: &Paths, sections: &[Section]) -> Result<()> {
-    let all = [Section::Formats, Section::Forward, Section::Mui];
+    let all = [
+        Section::Formats,
+        Section::Forward,
+        Section::Mui,
+        Section::Ais,
+    ];
     let sections = if sections.is_empty() {
         &all[..]
     } else {
@@ -57,6 +64,7 @@ pub fn run(paths: &Paths, sections: &[Section]) -> Result<()> {
             Section::Formats => ("formats", formats(paths, &cli, &base)?),
             Section::Forward => ("forward", forward::run(paths, &cli, &base)?),
             Section::Mui => ("mui", mui::run(paths, &cli, &base)?),
+            Section::Ais => ("ais", ais::run(paths, &cli, &base)?),
         };
         println!("{body}");
         text = replace_section(&text, name, &body);

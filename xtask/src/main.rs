@@ -49,7 +49,7 @@ enum Command {
     },
     /// Measure and write BENCHMARKS.md (every section, or the ones named).
     Bench {
-        /// Sections to measure: formats, forward, mui (default: all).
+        /// Sections to measure: formats, forward, mui, ais (default: all).
         sections: Vec<bench::Section>,
     },
 }
