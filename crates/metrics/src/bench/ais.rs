@@ -9,7 +9,8 @@
 
 use super::median;
 use crate::ais::{
-    AbilityInput, AisError, ChoiceItem, MlpLayout, accuracies, gradient_importance, score_item,
+    AbilityInput, AisError, ChoiceItem, MlpLayout, accuracies, gradient_importance, no_progress,
+    score_item,
 };
 use mechscope_formats::tokenizer::{Tokenizer, TokenizerError};
 use mechscope_model::Decoder;
@@ -20,7 +21,6 @@ use mechscope_model::weights::HostTensor;
 use mechscope_tasks::diagnostics::{self, Ability};
 use serde::Serialize;
 use std::future::Future;
-use std::ops::ControlFlow;
 use web_time::Instant;
 
 /// The aim for a gradient pass over one item against a forward over it.
@@ -229,12 +229,11 @@ where
     F: Future<Output = ()>,
 {
     let repeats = options.repeats.max(1);
-    let go_on = |_| ControlFlow::Continue(());
 
     let gradient = if let Some(first) = sequences.first() {
         progress("gradient warm-up (one item)…".into()).await;
         let begin = Instant::now();
-        gradient_importance(gradient_model, std::slice::from_ref(first), go_on).await?;
+        gradient_importance(gradient_model, std::slice::from_ref(first), no_progress).await?;
         let warm_up_s = begin.elapsed().as_secs_f64();
         logits_forward(scoring_model, first).await?;
         let (mut gradient_s, mut readback_s, mut forward_s) = (Vec::new(), Vec::new(), Vec::new());
@@ -247,7 +246,7 @@ where
             ))
             .await;
             let begin = Instant::now();
-            let importance = gradient_importance(gradient_model, sequences, go_on).await?;
+            let importance = gradient_importance(gradient_model, sequences, no_progress).await?;
             gradient_s.push(begin.elapsed().as_secs_f64());
             let losses = &importance.losses;
             mean_loss = losses.iter().map(|&l| f64::from(l)).sum::<f64>() / losses.len() as f64;
