@@ -323,8 +323,9 @@ async fn run_on(
     progress("Preparing a differentiable copy of the weights…".into());
     yield_to_browser().await;
     let device = model.decoder.embed.device();
-    let gradient_model =
+    let mut gradient_model =
         LoadedModel::from_gguf(file, &device.autodiff()).map_err(|e| e.to_string())?;
+    gradient_model.decoder = gradient_model.decoder.with_gradients_on_mlp_matrices_only();
     use burn::module::Module;
     let n_total = model.decoder.num_params() as u64;
     let ks: Vec<f64> = if choices.sweep {

@@ -99,7 +99,11 @@ async fn load_demo_on(
     for device in &devices {
         progress("Preparing weights…".into());
         yield_to_browser().await;
-        models.push(LoadedModel::from_gguf(&bytes, device).map_err(|e| e.to_string())?);
+        let mut model = LoadedModel::from_gguf(&bytes, device).map_err(|e| e.to_string())?;
+        if device.is_autodiff() {
+            model.decoder = model.decoder.with_gradients_on_mlp_matrices_only();
+        }
+        models.push(model);
     }
     let load = json!({
         "backend": backend,

@@ -299,7 +299,7 @@ pub fn ais(args: AisArgs) -> Result<()> {
     // The gradient pass needs the weights on an autodiff device: a second copy, only
     // when some budget has no precomputed mask.
     let gradient_model = if needs_gradients {
-        open_model_on(&args.model, &args.diagnostic.backend.device().autodiff())?
+        gradient_model_of(&args.model, args.diagnostic.backend)?
     } else {
         open_model(&args.model, args.diagnostic.backend)?
     };
@@ -389,9 +389,17 @@ fn attach_masks(
     Ok(())
 }
 
+/// The model on `backend`'s autodiff device, only its MLP matrices tracking gradients
+/// (all AIS differentiates; the backward pass is cheaper for it).
+pub fn gradient_model_of(model: &Path, backend: Backend) -> Result<LoadedModel> {
+    let mut loaded = open_model_on(model, &backend.device().autodiff())?;
+    loaded.decoder = loaded.decoder.with_gradients_on_mlp_matrices_only();
+    Ok(loaded)
+}
+
 pub fn importance(args: ImportanceArgs) -> Result<()> {
     let ks = args.diagnostic.ks()?;
-    let model = open_model_on(&args.model, &args.diagnostic.backend.device().autodiff())?;
+    let model = gradient_model_of(&args.model, args.diagnostic.backend)?;
     let n_total = n_total(&model);
     let layout = MlpLayout::of(&model.config);
     let n_sels: Vec<usize> = ks.iter().map(|&k| budget(k, n_total)).collect();

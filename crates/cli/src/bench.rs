@@ -3,7 +3,7 @@
 //! `mechscope_metrics::bench`, the same the page runs.
 
 use crate::mui::read_responses;
-use crate::open::{Backend, open_model, open_model_on};
+use crate::open::{Backend, open_model};
 use crate::tasks::load_task;
 use anyhow::{Context, Result, bail};
 use mechscope_metrics::ais::BenchmarkInput;
@@ -94,7 +94,7 @@ pub fn ais(args: &AisBenchArgs) -> Result<()> {
     };
     let started = Instant::now();
     let scoring = open_model(args.model, args.backend)?;
-    let gradient = open_model_on(args.model, &args.backend.device().autodiff())?;
+    let gradient = crate::ais::gradient_model_of(args.model, args.backend)?;
     let load_s = started.elapsed().as_secs_f64();
     let loaded_rss_bytes = peak_rss_bytes();
     let tokenizer = &scoring.tokenizer;

@@ -66,7 +66,7 @@ fn counts_times_and_the_real_losses() {
         })
         .collect();
 
-    let gradient_model = decoder(&Device::flex().autodiff());
+    let gradient_model = decoder(&Device::flex().autodiff()).with_gradients_on_mlp_matrices_only();
     let scoring_model = decoder(&Device::flex());
     let mut steps = Vec::new();
     let result = pollster::block_on(bench::ais(

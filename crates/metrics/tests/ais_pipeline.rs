@@ -31,7 +31,8 @@ struct Setup {
 fn setup() -> Option<Setup> {
     let file = mechscope_testkit::demo_model()?;
     let arc = mechscope_testkit::shared_file("data/benchmarks/arc_easy.jsonl")?;
-    let gradient = LoadedModel::from_gguf(&file, &Device::flex().autodiff()).unwrap();
+    let mut gradient = LoadedModel::from_gguf(&file, &Device::flex().autodiff()).unwrap();
+    gradient.decoder = gradient.decoder.with_gradients_on_mlp_matrices_only();
     let scoring = LoadedModel::from_gguf(&file, &Device::flex()).unwrap();
     let n_total = scoring.decoder.num_params() as u64;
     let items = diagnostics::generate(Ability::Quantitative, 20, 42);

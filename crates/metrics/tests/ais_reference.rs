@@ -37,7 +37,8 @@ fn fixture_and_model() -> Option<(Value, Vec<u8>)> {
 }
 
 fn importance(fixture: &Value, file: &[u8]) -> (Importance, u64) {
-    let model = LoadedModel::from_gguf(file, &Device::flex().autodiff()).expect("model loads");
+    let mut model = LoadedModel::from_gguf(file, &Device::flex().autodiff()).expect("model loads");
+    model.decoder = model.decoder.with_gradients_on_mlp_matrices_only();
     let n_total = model.decoder.num_params() as u64;
     let sequences: Vec<Vec<u32>> = fixture["diagnostic_items"]
         .as_array()

@@ -137,7 +137,7 @@ enum Scope {
 async fn check(device: Device, autodiff: Device, scope: Scope) {
     let reference: Value = serde_json::from_str(REFERENCE).unwrap();
     let (abilities, benchmarks) = inputs(&reference);
-    let gradient_model = decoder(&autodiff);
+    let gradient_model = decoder(&autodiff).with_gradients_on_mlp_matrices_only();
     let mut scoring_model = decoder(&device);
     use burn::module::Module;
     let n_total = scoring_model.num_params() as u64;
@@ -401,4 +401,32 @@ async fn webgpu_matches_pytorch() {
 fn native_wgpu_matches_pytorch() {
     let device = Device::wgpu(burn::tensor::DeviceKind::DefaultDevice);
     pollster::block_on(check(device.clone(), device.autodiff(), Scope::All));
+}
+
+/// Freezing everything but the MLP matrices changes the cost of the backward pass,
+/// not its result.
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn gradients_on_mlp_matrices_only_change_no_importance() {
+    let reference: Value = serde_json::from_str(REFERENCE).unwrap();
+    let (abilities, _) = inputs(&reference);
+    let device = Device::flex().autodiff();
+    let importance = |decoder: &Decoder| {
+        pollster::block_on(ais::gradient_importance(
+            decoder,
+            &abilities[0].train,
+            ais::no_progress,
+        ))
+        .unwrap()
+    };
+    let full = importance(&decoder(&device));
+    let frozen = importance(&decoder(&device).with_gradients_on_mlp_matrices_only());
+    assert_eq!(full.losses, frozen.losses);
+    assert_eq!(full.values.len(), frozen.values.len());
+    for (i, (a, b)) in full.values.iter().zip(&frozen.values).enumerate() {
+        assert!(
+            (a - b).abs() <= 1e-6 * a.abs().max(1e-12),
+            "weight {i}: {a} vs {b}"
+        );
+    }
 }

@@ -175,6 +175,22 @@ impl Decoder {
         self.unembed.as_ref().unwrap_or(&self.embed).val()
     }
 
+    /// The same decoder with only the MLP weight matrices (gate, up, down) tracking
+    /// gradients on an autodiff device: embeddings, attention, norms and biases become
+    /// constants. AIS needs gradients of those matrices alone, and without the others'
+    /// the backward pass skips the embedding's scatter into a `[vocab, d_model]`
+    /// gradient and every attention weight's gradient. The forward is unchanged.
+    pub fn with_gradients_on_mlp_matrices_only(self) -> Self {
+        let mut decoder = self.no_grad();
+        for block in &mut decoder.blocks {
+            let mlp = &mut block.mlp;
+            mlp.gate = mlp.gate.take().map(|p| p.set_require_grad(true));
+            mlp.up = mlp.up.clone().set_require_grad(true);
+            mlp.down = mlp.down.clone().set_require_grad(true);
+        }
+        decoder
+    }
+
     /// Longest sequence this decoder can process.
     pub fn max_positions(&self) -> usize {
         match (&self.positions, &self.rope_global) {

@@ -2,9 +2,10 @@
 //! `G = Σ_items ∇θ L_item`, `I = |θ ⊙ G|`, in the contract's canonical flat order.
 //!
 //! The gradient needs a decoder loaded on an autodiff device (`device.autodiff()`).
-//! Items run one at a time, so the result does not depend on batching and memory stays
-//! bounded by one item's graph; the running sum of the gradients stays on the device
-//! and is read back once, as `|θ ⊙ G|`, at the end.
+//! Items run in small right-padded batches whose loss is the sum of the items' own
+//! mean losses, so the result is the per-item sum whatever the batching, and memory
+//! stays bounded by one batch's graph ([`BATCH_TOKENS`]); the running sum of the
+//! gradients stays on the device and is read back once, as `|θ ⊙ G|`, at the end.
 
 use super::AisError;
 use burn::tensor::activation::log_softmax;
@@ -160,11 +161,43 @@ pub struct GradientStep {
     pub total: usize,
 }
 
+/// Most tokens (batch × longest sequence) one forward and backward of the gradient
+/// pass holds. Chats of a diagnostic set are of similar length, so a batch of a few
+/// costs little padding and spreads each kernel's fixed cost over them; the bound keeps
+/// the graph's memory (the `[batch, seq, vocab]` logits and their gradient dominate)
+/// to a few hundred MB on a 135M model.
+pub const BATCH_TOKENS: usize = 256;
+
+/// Item indices grouped into batches: sorted by length (so a batch pads little), then
+/// filled while `batch × longest ≤ BATCH_TOKENS` (one item per batch at least).
+fn batches(sequences: &[Vec<u32>]) -> Vec<Vec<usize>> {
+    let mut order: Vec<usize> = (0..sequences.len())
+        .filter(|&i| sequences[i].len() >= 2)
+        .collect();
+    order.sort_by_key(|&i| sequences[i].len());
+    let mut batches: Vec<Vec<usize>> = Vec::new();
+    for i in order {
+        let len = sequences[i].len();
+        match batches.last_mut() {
+            // Sorted ascending: the newcomer is the longest of its batch.
+            Some(batch) if (batch.len() + 1) * len <= BATCH_TOKENS => batch.push(i),
+            _ => batches.push(vec![i]),
+        }
+    }
+    batches
+}
+
 /// Sums the gradients of every item's mean next-token cross-entropy (the HF causal-LM
 /// loss: targets shifted by one, averaged over the `T - 1` predictions) and returns
-/// `|θ ⊙ G|` over the MLP weights. `decoder` must be on an autodiff device; sequences
-/// shorter than two tokens predict nothing and are skipped. `on_step` is awaited before
-/// each item and after the last ([`super::no_progress`] when nobody watches); `Break`
+/// `|θ ⊙ G|` over the MLP weights. `decoder` must be on an autodiff device, best with
+/// [`Decoder::with_gradients_on_mlp_matrices_only`] (the result is the same, the
+/// backward pass cheaper); sequences shorter than two tokens predict nothing and are
+/// skipped.
+///
+/// Items run in right-padded batches of up to [`BATCH_TOKENS`] tokens; the loss
+/// backpropagated is the sum of the items' own mean losses (padding weighted 0), so
+/// its gradient is the sum of the per-item gradients. `on_step` is awaited before each
+/// batch and after the last ([`super::no_progress`] when nobody watches); `Break`
 /// cancels.
 pub async fn gradient_importance<F>(
     decoder: &Decoder,
@@ -186,37 +219,46 @@ where
     };
     let spans = layout.spans();
     let mut sums: Vec<Option<Tensor<2>>> = vec![None; spans.len()];
-    let mut losses = Vec::with_capacity(sequences.len());
+    let mut losses: Vec<Option<f32>> = vec![None; sequences.len()];
     let total = sequences.len();
-    for (done, ids) in sequences.iter().enumerate() {
+    let mut done = total - batches(sequences).iter().map(Vec::len).sum::<usize>();
+    for batch in batches(sequences) {
         if on_step(GradientStep { done, total }).await.is_break() {
             return Err(AisError::Cancelled);
         }
-        if ids.len() < 2 {
-            continue;
+        let (rows, width) = (batch.len(), sequences[*batch.last().unwrap_or(&0)].len());
+        let mut ids = Vec::with_capacity(rows * width);
+        let mut targets = Vec::with_capacity(rows * (width - 1));
+        let mut weighting = Vec::with_capacity(rows * (width - 1));
+        for &i in &batch {
+            let row = &sequences[i];
+            let padded = row.iter().copied().chain(std::iter::repeat(0)).take(width);
+            ids.extend(padded.clone());
+            targets.extend(padded.skip(1).map(i64::from));
+            let per_prediction = 1.0 / (row.len() - 1) as f32;
+            weighting.extend((1..width).map(|t| if t < row.len() { per_prediction } else { 0.0 }));
         }
-        let t = ids.len();
-        let input = decoder.ids_tensor(ids, 1);
         let trace = Trace {
             logits: Logits::All,
             ..Trace::default()
         };
         let logits = decoder
-            .forward(input, trace, None)
+            .forward(decoder.ids_tensor(&ids, rows), trace, None)
             .logits
             .ok_or(AisError::NoLogits)?;
-        let targets: Vec<i64> = ids[1..].iter().map(|&i| i64::from(i)).collect();
-        let targets = Tensor::<3, Int>::from_data(TensorData::new(targets, [1, t - 1, 1]), &device);
-        let picked = log_softmax(logits.narrow(1, 0, t - 1), 2).gather(2, targets);
-        let loss = picked.mean().neg();
-        let grads = loss.backward();
-        losses.push(
-            read_f32(loss.inner())
-                .await?
-                .first()
-                .copied()
-                .unwrap_or(f32::NAN),
-        );
+        let targets =
+            Tensor::<3, Int>::from_data(TensorData::new(targets, [rows, width - 1, 1]), &device);
+        let weighting =
+            Tensor::<2>::from_data(TensorData::new(weighting, [rows, width - 1]), &device);
+        let picked = log_softmax(logits.narrow(1, 0, width - 1), 2)
+            .gather(2, targets)
+            .squeeze_dim::<2>(2);
+        // Each row's mean loss, then their sum: its gradient is the per-item sum.
+        let row_losses = (picked * weighting).sum_dim(1).neg();
+        let grads = row_losses.clone().sum().backward();
+        for (&i, loss) in batch.iter().zip(read_f32(row_losses.inner()).await?) {
+            losses[i] = Some(loss);
+        }
         for (span, sum) in spans.iter().zip(sums.iter_mut()) {
             let Some(w) = weights(span.layer, span.matrix) else {
                 continue;
@@ -231,7 +273,9 @@ where
                 Some(s) => s + g,
             });
         }
+        done += rows;
     }
+    let losses: Vec<f32> = losses.into_iter().flatten().collect();
     let _ = on_step(GradientStep { done: total, total }).await;
     let mut values = Vec::with_capacity(layout.n_mlp() as usize);
     for (span, sum) in spans.iter().zip(sums) {

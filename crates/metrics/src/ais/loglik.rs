@@ -121,17 +121,23 @@ pub async fn score_item(decoder: &Decoder, item: &ChoiceItem) -> Result<ItemScor
     })
 }
 
-/// `log_softmax(logits)` at `targets` (`[batch, seq]` ids), read to the host as
-/// `[batch * seq]`: only the picked values leave the device.
+/// `log_softmax(logits)` at `targets` (`[batch, seq]` ids), `[batch, seq, 1]`, still on
+/// the device.
+fn pick(decoder: &Decoder, logits: Tensor<3>, targets: Vec<i64>) -> Tensor<3> {
+    let [batch, seq, _] = logits.dims();
+    let device = decoder.embed.device();
+    let targets = Tensor::<3, Int>::from_data(TensorData::new(targets, [batch, seq, 1]), &device);
+    log_softmax(logits, 2).gather(2, targets)
+}
+
+/// [`pick`] read to the host as `[batch * seq]`: only the picked values leave the
+/// device.
 async fn picked_logprobs(
     decoder: &Decoder,
     logits: Tensor<3>,
     targets: Vec<i64>,
 ) -> Result<Vec<f32>, AisError> {
-    let [batch, seq, _] = logits.dims();
-    let device = decoder.embed.device();
-    let targets = Tensor::<3, Int>::from_data(TensorData::new(targets, [batch, seq, 1]), &device);
-    Ok(read_f32(log_softmax(logits, 2).gather(2, targets)).await?)
+    Ok(read_f32(pick(decoder, logits, targets)).await?)
 }
 
 /// Every option as a full sequence, all in one batch padded on the right.
@@ -203,19 +209,11 @@ async fn shared_context_logprobs(
                 .map_or(i64::from(PAD), |&t| i64::from(t))
         })
         .collect();
-    let first = picked_logprobs(decoder, context_logits.repeat_dim(0, n), firsts).await?;
-    let mut logprobs: Vec<f64> = item
-        .options
-        .iter()
-        .zip(&first)
-        .map(|(o, &lp)| {
-            if o.continuation_ids.is_empty() {
-                0.0
-            } else {
-                f64::from(lp)
-            }
-        })
-        .collect();
+    let firsts =
+        Tensor::<3, Int>::from_data(TensorData::new(firsts, [1, 1, n]), &decoder.embed.device());
+    let first = log_softmax(context_logits, 2)
+        .gather(2, firsts)
+        .reshape([n, 1, 1]);
     // Continuation token j (j ≥ 1) is predicted after feeding tokens 0..j; the last
     // token is never fed.
     let rest = item
@@ -224,39 +222,47 @@ async fn shared_context_logprobs(
         .map(|o| o.continuation_ids.len().saturating_sub(1))
         .max()
         .unwrap_or(0);
-    if rest == 0 {
-        return Ok(logprobs);
-    }
-    let mut ids = Vec::with_capacity(n * rest);
-    let mut targets = Vec::with_capacity(n * rest);
-    for option in &item.options {
-        let padded = |from: usize| {
-            option
-                .continuation_ids
-                .iter()
-                .skip(from)
-                .copied()
-                .chain(std::iter::repeat(PAD))
-                .take(rest)
+    // `[n, 1 + rest, 1]`: each option's first token, then the rest; one readback, so
+    // a GPU waits once per item.
+    let picked = if rest == 0 {
+        first
+    } else {
+        let mut ids = Vec::with_capacity(n * rest);
+        let mut targets = Vec::with_capacity(n * rest);
+        for option in &item.options {
+            let padded = |from: usize| {
+                option
+                    .continuation_ids
+                    .iter()
+                    .skip(from)
+                    .copied()
+                    .chain(std::iter::repeat(PAD))
+                    .take(rest)
+            };
+            ids.extend(padded(0));
+            targets.extend(padded(1).map(i64::from));
+        }
+        let all = Trace {
+            logits: Logits::All,
+            ..Trace::default()
         };
-        ids.extend(padded(0));
-        targets.extend(padded(1).map(i64::from));
-    }
-    let all = Trace {
-        logits: Logits::All,
-        ..Trace::default()
+        let mut batch_cache = cache.repeat_batch(n);
+        let logits = decoder
+            .forward(decoder.ids_tensor(&ids, n), all, Some(&mut batch_cache))
+            .logits
+            .ok_or(AisError::NoLogits)?;
+        Tensor::cat(vec![first, pick(decoder, logits, targets)], 1)
     };
-    let mut batch_cache = cache.repeat_batch(n);
-    let logits = decoder
-        .forward(decoder.ids_tensor(&ids, n), all, Some(&mut batch_cache))
-        .logits
-        .ok_or(AisError::NoLogits)?;
-    let picked = picked_logprobs(decoder, logits, targets).await?;
-    for (row, (option, total)) in item.options.iter().zip(&mut logprobs).enumerate() {
-        let len = option.continuation_ids.len().saturating_sub(1);
-        *total += sum(&picked[row * rest..row * rest + len]);
-    }
-    Ok(logprobs)
+    let picked = read_f32(picked).await?;
+    Ok(item
+        .options
+        .iter()
+        .enumerate()
+        .map(|(row, option)| {
+            let len = option.continuation_ids.len();
+            sum(&picked[row * (1 + rest)..row * (1 + rest) + len])
+        })
+        .collect())
 }
 
 fn sum(values: &[f32]) -> f64 {
