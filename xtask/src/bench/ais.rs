@@ -223,9 +223,11 @@ fn section(
          The demo model (SmolLM2-135M-Instruct, Q4_1 dequantised to f32) loaded twice: on an autodiff \
          device for the gradients, on the plain device for scoring and the forward baselines.\n\n\
          - Gradient pass: `gradient_importance` over the first N training chats of the built-in \
-         quantitative diagnostic set (seed 42, 80/20 split, the model's chat template): per item one \
-         forward with logits at every position, the mean next-token cross-entropy, `backward()`, the loss \
-         read back and the MLP weights' gradients summed on the device; at the end one readback of \
+         quantitative diagnostic set (seed 42, 80/20 split, the model's chat template) on a model whose \
+         MLP matrices alone track gradients: chats sorted by length in right-padded batches of at most \
+         256 tokens, one forward with logits at every position, the sum of each chat's mean next-token \
+         cross-entropy, `backward()`, the losses read back and the MLP weights' gradients summed on the \
+         device; at the end one readback of \
          |θ ⊙ G| over all 79.6 M MLP weights, transposed on the host. That final step is included in the \
          pass; it is also replayed alone (|θ ⊙ θ| of the same matrices, read back and transposed: \
          \"final readback\", paid once per ability whatever the number of items) and subtracted to give \
@@ -234,7 +236,8 @@ fn section(
          sum read back (so the work runs on WebGPU too). Gradient / forward compares the per-item cost \
          (final readback subtracted) with it; the next column keeps the readback in.\n\
          - Scoring: `score_item` over {benchmark}: the shared context once, then the 4 continuations as one \
-         batch from its cached keys and values, only the picked log-probabilities read back. Its baseline: \
+         batch from its cached keys and values, only the picked log-probabilities read back, once per \
+         item. Its baseline: \
          one forward of each item's longest choice (context and continuation) alone, logits at every \
          position, their sum read back.\n\
          - Each part: one warm-up item, then alternated passes (the AIS step, then its baseline), the median \
@@ -243,8 +246,8 @@ fn section(
          --repeats {NATIVE_REPEATS}` (release, burn `flex` on both cores). Wasm: the release page's \
          `?bench=ais&device=cpu|webgpu&diagnostic_items=N&items=N&repeats=1` in headless Chromium \
          (`tests/bench/ais.cjs` hands the page the benchmark file): N = {ITEMS} on the CPU backend, only \
-         {WEBGPU_ITEMS} on WebGPU (SwiftShader, on the CPU, takes minutes per gradient item here), so \
-         WebGPU's figures rest on two items.\n\
+         {WEBGPU_ITEMS} on WebGPU (SwiftShader, on the CPU, costs ~6 ms per kernel dispatch), so \
+         WebGPU's figures rest on {WEBGPU_ITEMS} items.\n\
          - Memory: natively the process's peak RSS after loading both copies and at the end; in the page \
          the wasm linear memory at the same points (it only grows; WebGPU buffers are not in it).\n\
          - Load average (1 min) {load}: other work shared the 2 cores, so figures move between runs.\n\n\
