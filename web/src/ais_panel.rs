@@ -304,10 +304,8 @@ async fn run_on(
     for (name, items, _) in &loaded {
         let input =
             BenchmarkInput::from_items(tokenizer, name, items).map_err(|e| e.to_string())?;
-        if input.items.is_empty() {
-            return Err(format!(
-                "{name} has no multiple-choice items (AIS scores choices by log-likelihood)"
-            ));
+        if input.is_empty() {
+            return Err(format!("{name} has no items to score"));
         }
         benchmarks.push(input);
     }
@@ -376,7 +374,7 @@ async fn run_on(
                 .map(|(name, _, _)| name.as_str())
                 .collect::<Vec<_>>()
                 .join(","),
-            n_items: benchmarks.iter().map(|b| b.items.len()).sum(),
+            n_items: benchmarks.iter().map(BenchmarkInput::len).sum(),
             rows_skipped: loaded.iter().map(|(_, _, skipped)| skipped).sum(),
             seed: Some(42),
         },

@@ -87,6 +87,10 @@ pub struct AisArgs {
     /// Skip the seeded random mask of the same size (the control besides bottom-n).
     #[arg(long)]
     no_random: bool,
+    /// Longest greedy response to a generative item (GSM8K, BBH), in tokens; each is
+    /// generated once unablated and once under every mask.
+    #[arg(long, default_value_t = mechscope_metrics::ais::generative::DEFAULT_MAX_NEW_TOKENS)]
+    max_new_tokens: usize,
     /// Write the report here.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -277,12 +281,12 @@ pub fn ais(args: AisArgs) -> Result<()> {
     let layout = MlpLayout::of(&model.config);
     let mut benchmarks = Vec::new();
     for task in &loaded {
-        let input = BenchmarkInput::from_items(&model.tokenizer, &task.spec, &task.items)?;
-        if input.items.is_empty() {
-            bail!(
-                "{} has no multiple-choice items (AIS scores choices by log-likelihood)",
-                task.spec
-            );
+        let mut input = BenchmarkInput::from_items(&model.tokenizer, &task.spec, &task.items)?;
+        if input.is_empty() {
+            bail!("{} has no items to score", task.spec);
+        }
+        if let Some(generative) = &mut input.generative {
+            generative.max_new_tokens = args.max_new_tokens;
         }
         benchmarks.push(input);
     }
@@ -336,7 +340,7 @@ pub fn ais(args: AisArgs) -> Result<()> {
         backend_name(args.diagnostic.backend),
         TaskInfo {
             spec: args.benchmarks.join(","),
-            n_items: benchmarks.iter().map(|b| b.items.len()).sum(),
+            n_items: benchmarks.iter().map(BenchmarkInput::len).sum(),
             rows_skipped: loaded.iter().map(|t| t.rows_skipped).sum(),
             seed: args
                 .diagnostic

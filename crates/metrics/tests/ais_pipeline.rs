@@ -65,6 +65,7 @@ fn setup() -> Option<Setup> {
             .take(12)
             .map(|item| ChoiceItem::from_item(tokenizer, item).unwrap().unwrap())
             .collect(),
+        generative: None,
     };
     Some(Setup {
         gradient,

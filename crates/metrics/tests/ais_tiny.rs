@@ -98,6 +98,7 @@ fn inputs(reference: &Value) -> (Vec<AbilityInput>, Vec<BenchmarkInput>) {
                     gold: item["gold"].as_u64().unwrap() as usize,
                 })
                 .collect(),
+            generative: None,
         })
         .collect();
     (abilities, benchmarks)

@@ -18,12 +18,14 @@
 //! 5. [`pipeline`]: all of it over abilities × benchmarks with progress and cancel
 //!    ([`run_ais`]), the model restored after every mask.
 
+pub mod generative;
 pub mod importance;
 pub mod loglik;
 pub mod pipeline;
 pub mod profile;
 pub mod select;
 
+pub use generative::{Generated, GenerativeItem, GenerativeSet};
 pub use importance::{
     GradientStep, Importance, MatrixSpan, MlpLayout, SYSTEM_PROMPT, diagnostic_ids,
     gradient_importance,
@@ -97,6 +99,8 @@ pub enum AisError {
     EmptyItem,
     #[error("an item is {tokens} tokens long, more than the model's {max} positions")]
     TooLong { tokens: usize, max: usize },
+    #[error("decoding a response: {0}")]
+    Tokenizer(String),
     #[error(transparent)]
     Select(#[from] select::SelectError),
     #[error(transparent)]

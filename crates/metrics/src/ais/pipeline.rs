@@ -8,6 +8,7 @@
 //! both (natively the cost is a second copy of the weights; loading the gradient model
 //! only while it is needed is the caller's choice).
 
+use super::generative::{Generated, GenerativeSet};
 use super::importance::{GradientStep, MlpLayout, diagnostic_ids, gradient_importance};
 use super::loglik::{ChoiceItem, ItemScores, accuracies, chance, score_item};
 use super::profile::{Score, ais, control_corrected, relative_drop, similarity};
@@ -111,15 +112,18 @@ impl AbilityInput {
 }
 
 /// One benchmark as token ids.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct BenchmarkInput {
     pub name: String,
+    /// Multiple-choice items, scored by log-likelihood.
     pub items: Vec<ChoiceItem>,
+    /// Generative items (GSM8K, BBH), scored by greedy generation and exact match.
+    pub generative: Option<GenerativeSet>,
 }
 
 impl BenchmarkInput {
-    /// A benchmark's multiple-choice items as log-likelihood requests; generative
-    /// items (GSM8K) have no choices to score and are left out.
+    /// A benchmark's multiple-choice items as log-likelihood requests and its
+    /// generative items as prompts.
     pub fn from_items(
         tokenizer: &Tokenizer,
         name: impl Into<String>,
@@ -134,7 +138,29 @@ impl BenchmarkInput {
         Ok(BenchmarkInput {
             name: name.into(),
             items: choices,
+            generative: GenerativeSet::from_items(tokenizer, items)?,
         })
+    }
+
+    fn generative_items(&self) -> usize {
+        self.generative.as_ref().map_or(0, |g| g.items.len())
+    }
+
+    /// Items of both kinds.
+    pub fn len(&self) -> usize {
+        self.items.len() + self.generative_items()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Mean over the items of `1 / n_choices`, 0 for a generative item.
+    pub fn chance(&self) -> f64 {
+        if self.is_empty() {
+            return 0.0;
+        }
+        chance(&self.items) * self.items.len() as f64 / self.len() as f64
     }
 }
 
@@ -146,16 +172,34 @@ pub struct Scored {
     /// Per item, the argmax of the summed log-probabilities.
     pub pred: Vec<usize>,
     pub pred_norm: Vec<usize>,
+    /// Per generative item (after the multiple-choice ones in `acc`), the greedy
+    /// response and whether its extracted answer was right.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub generated: Vec<Generated>,
 }
 
 impl Scored {
     fn of(items: &[ChoiceItem], scores: &[ItemScores]) -> Self {
+        Self::with_generated(items, scores, Vec::new())
+    }
+
+    /// Accuracy over both kinds: choice hits and right answers over all items (a
+    /// generative item counts the same under `acc` and `acc_norm`).
+    fn with_generated(
+        items: &[ChoiceItem],
+        scores: &[ItemScores],
+        generated: Vec<Generated>,
+    ) -> Self {
         let (acc, acc_norm) = accuracies(items, scores);
+        let (n_choice, n_gen) = (items.len().min(scores.len()), generated.len());
+        let right = generated.iter().filter(|g| g.correct).count() as f64;
+        let total = (n_choice + n_gen).max(1) as f64;
         Scored {
-            acc,
-            acc_norm,
+            acc: (acc * n_choice as f64 + right) / total,
+            acc_norm: (acc_norm * n_choice as f64 + right) / total,
             pred: scores.iter().map(|s| s.pred).collect(),
             pred_norm: scores.iter().map(|s| s.pred_norm).collect(),
+            generated,
         }
     }
 
@@ -396,15 +440,16 @@ where
     // Unablated: every benchmark and every own test split, once.
     let mut base = Vec::with_capacity(benchmarks.len());
     for b in benchmarks {
-        let scores = score_all(scoring_model, &b.items, &mut |done, total| {
-            on_step(Step::Base {
-                benchmark: b.name.clone(),
-                done,
-                total,
+        base.push(
+            score_benchmark(scoring_model, b, &mut |done, total| {
+                on_step(Step::Base {
+                    benchmark: b.name.clone(),
+                    done,
+                    total,
+                })
             })
-        })
-        .await?;
-        base.push(Scored::of(&b.items, &scores));
+            .await?,
+        );
     }
     let mut own_base = Vec::with_capacity(abilities.len());
     for ability in abilities.iter().filter(|_| any_test) {
@@ -477,7 +522,7 @@ where
                     ablation(
                         &ability.name,
                         &base[b],
-                        chance(&bench.items),
+                        bench.chance(),
                         settings.metric,
                         scored.iter().map(|s| s[b].clone()).collect(),
                     )
@@ -507,8 +552,8 @@ where
                 .enumerate()
                 .map(|(b, bench)| BenchmarkProfile {
                     name: bench.name.clone(),
-                    n_items: bench.items.len(),
-                    chance: chance(&bench.items),
+                    n_items: bench.len(),
+                    chance: bench.chance(),
                     base: base[b].clone(),
                     abilities: ablations.iter().map(|per| per[b].clone()).collect(),
                     destroyed: false,
@@ -641,11 +686,9 @@ where
     let scored = async {
         let mut per_benchmark = Vec::with_capacity(benchmarks.len());
         for b in benchmarks {
-            let scores = score_all(model, &b.items, &mut |done, total| {
-                on_item(&b.name, done, total)
-            })
-            .await?;
-            per_benchmark.push(Scored::of(&b.items, &scores));
+            per_benchmark.push(
+                score_benchmark(model, b, &mut |done, total| on_item(&b.name, done, total)).await?,
+            );
         }
         let own = match own_test {
             Some(items) => {
@@ -692,6 +735,36 @@ fn ablation(
         bottom,
         random,
     }
+}
+
+/// Every item of a benchmark: its multiple-choice items by log-likelihood, then its
+/// generative ones by greedy generation; `on_item` counts both.
+async fn score_benchmark<F>(
+    decoder: &Decoder,
+    benchmark: &BenchmarkInput,
+    on_item: &mut impl FnMut(usize, usize) -> F,
+) -> Result<Scored, AisError>
+where
+    F: Future<Output = ControlFlow<()>>,
+{
+    let total = benchmark.len();
+    let scores = score_all(decoder, &benchmark.items, &mut |done, _| {
+        on_item(done, total)
+    })
+    .await?;
+    let mut generated = Vec::with_capacity(benchmark.generative_items());
+    if let Some(set) = &benchmark.generative {
+        for index in 0..set.items.len() {
+            if on_item(benchmark.items.len() + index, total)
+                .await
+                .is_break()
+            {
+                return Err(AisError::Cancelled);
+            }
+            generated.push(set.answer(decoder, index).await?);
+        }
+    }
+    Ok(Scored::with_generated(&benchmark.items, &scores, generated))
 }
 
 async fn score_all<F>(
