@@ -12,6 +12,7 @@ use crate::app::DEMO_MODEL_URL;
 use crate::chart_canvas::ChartCanvas;
 use crate::model_slot::{self, ModelState, yield_to_browser};
 use crate::mui_panel::{blob_url, fetch_hub, read_file_at};
+use crate::run_status::{RunState, RunStatus};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mechscope_metrics::ais::{
@@ -34,14 +35,6 @@ const BUILTIN_BENCHMARK_SEED: u64 = 7;
 /// At most this many benchmarks on one radar: more overlapping polygons stop being
 /// readable (the heatmap shows them all).
 const RADAR_MAX_SERIES: usize = 4;
-
-#[derive(Debug, Clone, PartialEq)]
-enum RunState {
-    Idle,
-    Running(String),
-    Done(Box<Report>),
-    Failed(String),
-}
 
 /// Everything the form decides, read once when Run is pressed.
 #[derive(Debug, Clone)]
@@ -197,19 +190,7 @@ pub fn AisPanel(state: ReadSignal<ModelState>) -> impl IntoView {
             <button id="ais-run" on:click=run disabled=move || !ready() || running()>"Run AIS"</button>
             <button id="ais-cancel" on:click=move |_| cancel.set(true) disabled=move || !running()>"Cancel"</button>
             {move || (!ready()).then(|| view! { <p class="muted">"Load the model first."</p> })}
-            <div id="ais-status" aria-live="polite" data-state=move || match run_state.get() {
-                RunState::Idle => "idle",
-                RunState::Running(_) => "running",
-                RunState::Done(_) => "done",
-                RunState::Failed(_) => "failed",
-            }>
-                {move || match run_state.get() {
-                    RunState::Idle => ().into_any(),
-                    RunState::Running(text) => view! { <p class="muted">{text}</p> }.into_any(),
-                    RunState::Failed(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-                    RunState::Done(report) => view! { <AisResultView report=*report /> }.into_any(),
-                }}
-            </div>
+            <RunStatus id="ais-status" state=run_state result=|report| view! { <AisResultView report /> } />
         </section>
     }
 }
@@ -336,7 +317,7 @@ async fn run_on(
         let flow = if cancelled() {
             ControlFlow::Break(())
         } else {
-            progress(describe(&step));
+            progress(step.to_string());
             ControlFlow::Continue(())
         };
         async move {
@@ -383,38 +364,6 @@ async fn run_on(
 }
 
 /// A pipeline step in words, for the status line.
-fn describe(step: &Step) -> String {
-    match step {
-        Step::Base {
-            benchmark,
-            done,
-            total,
-        } => format!(
-            "Scoring {benchmark} unablated: item {} of {total}…",
-            done + 1
-        ),
-        Step::Gradients {
-            ability,
-            done,
-            total,
-        } => format!(
-            "Gradients of {ability}: item {} of {total}…",
-            (done + 1).min(*total)
-        ),
-        Step::Ablated {
-            ability,
-            k,
-            mask,
-            benchmark,
-            done,
-            total,
-        } => format!(
-            "Without {ability} ({mask} mask, k = {k}): {benchmark}, item {} of {total}…",
-            done + 1
-        ),
-    }
-}
-
 fn ais_cell(score: &mechscope_metrics::ais::Score) -> String {
     score
         .value()

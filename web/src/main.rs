@@ -15,6 +15,7 @@ mod model_slot;
 mod mui_panel;
 mod next_token_panel;
 mod query;
+mod run_status;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -7,6 +7,7 @@ use crate::app::DEMO_MODEL_URL;
 use crate::bytes::{ByteSource, fetch_all};
 use crate::chart_canvas::ChartCanvas;
 use crate::model_slot::{self, ModelState, yield_to_browser};
+use crate::run_status::{RunState, RunStatus};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mechscope_metrics::mui::{
@@ -27,14 +28,6 @@ enum Source {
     Builtin,
     File,
     Hub,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-enum RunState {
-    Idle,
-    Running(String),
-    Done(Box<Report>),
-    Failed(String),
 }
 
 /// A run of this session, for the Utility-Law points.
@@ -212,19 +205,7 @@ pub fn MuiPanel(state: ReadSignal<ModelState>) -> impl IntoView {
             <button id="mui-run" on:click=run disabled=move || !ready() || running()>"Run MUI"</button>
             <button id="mui-cancel" on:click=move |_| cancel.set(true) disabled=move || !running()>"Cancel"</button>
             {move || (!ready()).then(|| view! { <p class="muted">"Load the model first."</p> })}
-            <div id="mui-status" aria-live="polite" data-state=move || match run_state.get() {
-                RunState::Idle => "idle",
-                RunState::Running(_) => "running",
-                RunState::Done(_) => "done",
-                RunState::Failed(_) => "failed",
-            }>
-                {move || match run_state.get() {
-                    RunState::Idle => ().into_any(),
-                    RunState::Running(text) => view! { <p class="muted">{text}</p> }.into_any(),
-                    RunState::Failed(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-                    RunState::Done(report) => view! { <MuiResultView report=*report /> }.into_any(),
-                }}
-            </div>
+            <RunStatus id="mui-status" state=run_state result=|report| view! { <MuiResultView report /> } />
             <LawView points />
         </section>
     }

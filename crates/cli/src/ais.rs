@@ -220,30 +220,7 @@ fn report_skipped(path: &Path, errors: &[mechscope_tasks::RowError]) {
 
 /// Shows a pipeline step on the bar, with a line on stderr when a phase begins.
 fn show_step(bar: &ProgressBar, step: &Step) {
-    let (message, done, total) = match step {
-        Step::Base {
-            benchmark,
-            done,
-            total,
-        } => (format!("{benchmark} unablated"), *done, *total),
-        Step::Gradients {
-            ability,
-            done,
-            total,
-        } => (format!("{ability} gradients"), *done, *total),
-        Step::Ablated {
-            ability,
-            k,
-            mask,
-            benchmark,
-            done,
-            total,
-        } => (
-            format!("{ability} {mask} k={k} · {benchmark}"),
-            *done,
-            *total,
-        ),
-    };
+    let (message, (done, total)) = (step.stage(), step.progress());
     if done == 0 {
         bar.println(format!("· {message} ({total} items)"));
     }

@@ -384,6 +384,62 @@ pub enum Step {
     },
 }
 
+impl Step {
+    /// What runs, without the count: a progress bar's message.
+    ///
+    /// ```
+    /// use mechscope_metrics::ais::Step;
+    /// let step = Step::Ablated {
+    ///     ability: "spatial".into(), k: 0.001, mask: "top",
+    ///     benchmark: "arc_easy".into(), done: 3, total: 20,
+    /// };
+    /// assert_eq!(step.stage(), "without spatial (top mask, k = 0.001): arc_easy");
+    /// assert_eq!(step.progress(), (3, 20));
+    /// assert_eq!(step.to_string(), "Without spatial (top mask, k = 0.001): arc_easy, item 4 of 20…");
+    /// ```
+    pub fn stage(&self) -> String {
+        match self {
+            Step::Base { benchmark, .. } => format!("scoring {benchmark} unablated"),
+            Step::Gradients { ability, .. } => format!("gradients of {ability}"),
+            Step::Ablated {
+                ability,
+                k,
+                mask,
+                benchmark,
+                ..
+            } => format!("without {ability} ({mask} mask, k = {k}): {benchmark}"),
+        }
+    }
+
+    /// Items done and the stage's total.
+    pub fn progress(&self) -> (usize, usize) {
+        match self {
+            Step::Base { done, total, .. }
+            | Step::Gradients { done, total, .. }
+            | Step::Ablated { done, total, .. } => (*done, *total),
+        }
+    }
+}
+
+/// The sentence a status line shows: the stage and the item being worked on.
+impl std::fmt::Display for Step {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let stage = self.stage();
+        let mut chars = stage.chars();
+        let capital: String = chars
+            .next()
+            .map(|c| c.to_uppercase().collect())
+            .unwrap_or_default();
+        let (done, total) = self.progress();
+        write!(
+            f,
+            "{capital}{}, item {} of {total}…",
+            chars.as_str(),
+            (done + 1).min(total.max(1))
+        )
+    }
+}
+
 /// Runs AIS at `settings.k`: `gradient_model` must be on an autodiff device,
 /// `scoring_model` holds the same weights on any device (masks are applied to it and
 /// removed again, also on error and cancel).

@@ -1,0 +1,49 @@
+//! Where a panel's run is, and the status area that shows it: what runs now, the
+//! error, or the result view. Shared by the MUI and AIS panels so that both announce
+//! progress the same way (`aria-live`) and expose the same `data-state` to tests.
+
+use leptos::prelude::*;
+use mechscope_report::Report;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunState {
+    Idle,
+    Running(String),
+    Done(Box<Report>),
+    Failed(String),
+}
+
+impl RunState {
+    /// The `data-state` the end-to-end tests wait on.
+    fn name(&self) -> &'static str {
+        match self {
+            RunState::Idle => "idle",
+            RunState::Running(_) => "running",
+            RunState::Done(_) => "done",
+            RunState::Failed(_) => "failed",
+        }
+    }
+}
+
+/// The status area with id `id`: nothing when idle, the progress line while running,
+/// the error as an alert, or `result` of the finished report.
+#[component]
+pub fn RunStatus<V>(
+    id: &'static str,
+    state: ReadSignal<RunState>,
+    result: fn(Report) -> V,
+) -> impl IntoView
+where
+    V: IntoView + 'static,
+{
+    view! {
+        <div id=id aria-live="polite" data-state=move || state.with(RunState::name)>
+            {move || match state.get() {
+                RunState::Idle => ().into_any(),
+                RunState::Running(text) => view! { <p class="muted">{text}</p> }.into_any(),
+                RunState::Failed(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+                RunState::Done(report) => result(*report).into_any(),
+            }}
+        </div>
+    }
+}
