@@ -7,4 +7,5 @@
 
 pub mod ais;
 pub mod bench;
+pub mod lpp;
 pub mod mui;
