@@ -8,7 +8,6 @@
 //! the loaded model's file for the run and dropped after it; the masks are applied to the
 //! loaded model itself and removed after every benchmark, also on error and cancel.
 
-use crate::app::DEMO_MODEL_URL;
 use crate::chart_canvas::ChartCanvas;
 use crate::model_slot::{self, ModelState, yield_to_browser};
 use crate::mui_panel::{blob_url, fetch_hub, read_file_at};
@@ -21,7 +20,7 @@ use mechscope_metrics::ais::{
 };
 use mechscope_model::LoadedModel;
 use mechscope_report::chart::{RadarSeries, ais_heatmap, ais_radar, similarity_matrix};
-use mechscope_report::{AisReport, MetricReport, ModelInfo, ModelSource, Report, TaskInfo};
+use mechscope_report::{AisReport, MetricReport, Report, TaskInfo};
 use mechscope_tasks::diagnostics::{self, Ability};
 use mechscope_tasks::readers;
 use mechscope_tasks::{Item, TaskSpec};
@@ -339,15 +338,7 @@ async fn run_on(
     .await
     .map_err(|e| e.to_string())?;
     Ok(Report::new(
-        ModelInfo::new(
-            "SmolLM2-135M-Instruct.Q4_1",
-            ModelSource::Url {
-                url: DEMO_MODEL_URL.to_string(),
-                sha256: None,
-            },
-            &model.config,
-            "f32",
-        ),
+        model_slot::report_model_info(&model.config),
         backend_id,
         TaskInfo {
             spec: loaded

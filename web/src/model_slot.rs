@@ -10,7 +10,8 @@ use crate::query::ForcedDevice;
 use burn::tensor::Device;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use mechscope_model::LoadedModel;
+use mechscope_model::{LoadedModel, ModelConfig};
+use mechscope_report::{ModelInfo, ModelSource};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -188,4 +189,18 @@ pub fn ModelPanel(
             </p>
         </section>
     }
+}
+
+/// How a report names the loaded model: the slot loads the demo (and only the demo, so
+/// far), weights dequantised to f32.
+pub fn report_model_info(config: &ModelConfig) -> ModelInfo {
+    ModelInfo::new(
+        "SmolLM2-135M-Instruct.Q4_1",
+        ModelSource::Url {
+            url: DEMO_MODEL_URL.to_string(),
+            sha256: None,
+        },
+        config,
+        "f32",
+    )
 }

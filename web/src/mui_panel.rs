@@ -3,7 +3,6 @@
 //! the MUI, the accuracy, the per-layer shares and the run's place on the Utility Law
 //! beside the session's earlier runs.
 
-use crate::app::DEMO_MODEL_URL;
 use crate::bytes::{ByteSource, fetch_all};
 use crate::chart_canvas::ChartCanvas;
 use crate::model_slot::{self, ModelState, yield_to_browser};
@@ -15,7 +14,7 @@ use mechscope_metrics::mui::{
     SelectionRule, Step, Target, TokenSample, fit_utility_law, run_mui, score_samples,
 };
 use mechscope_report::chart::{mui_layers, utility_law};
-use mechscope_report::{MetricReport, ModelInfo, ModelSource, Report, TaskInfo};
+use mechscope_report::{MetricReport, Report, TaskInfo};
 use mechscope_tasks::hub::{self, HubSplit};
 use mechscope_tasks::readers::{self, Layout};
 use mechscope_tasks::{Builtin, Item, Loaded, TaskSpec};
@@ -328,15 +327,7 @@ async fn run_once(
         None => ("recorded responses".to_string(), 0, None),
     };
     Ok(Report::new(
-        ModelInfo::new(
-            "SmolLM2-135M-Instruct.Q4_1",
-            ModelSource::Url {
-                url: DEMO_MODEL_URL.to_string(),
-                sha256: None,
-            },
-            &model.config,
-            "f32",
-        ),
+        model_slot::report_model_info(&model.config),
         backend_id,
         TaskInfo {
             spec,
