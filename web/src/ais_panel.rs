@@ -399,20 +399,16 @@ fn AisResultView(report: Report) -> impl IntoView {
 
 #[component]
 fn RunView(run: AisRun) -> impl IntoView {
-    let abilities: Vec<String> = run.abilities.iter().map(|a| a.name.clone()).collect();
-    let names: Vec<String> = run.benchmarks.iter().map(|b| b.name.clone()).collect();
-    let values: Vec<Vec<Option<f64>>> = run
-        .benchmarks
+    let abilities = run.ability_names();
+    let names = run.benchmark_names();
+    let values = run.ais_matrix();
+    let series: Vec<RadarSeries> = names
         .iter()
-        .map(|b| b.abilities.iter().map(|a| a.ais.value()).collect())
-        .collect();
-    let series: Vec<RadarSeries> = run
-        .benchmarks
-        .iter()
+        .zip(&values)
         .take(RADAR_MAX_SERIES)
-        .map(|b| RadarSeries {
-            label: b.name.clone(),
-            values: b.abilities.iter().map(|a| a.ais.value()).collect(),
+        .map(|(label, values)| RadarSeries {
+            label: label.clone(),
+            values: values.clone(),
         })
         .collect();
     let summary = |what: &str| {

@@ -1,7 +1,7 @@
 //! `mechscope ais` and `mechscope importance`: Benchmark Profiling (metrics.md §2).
 
 use crate::open::{Backend, open_model, open_model_on};
-use crate::output::{model_source, progress_bar, write_report};
+use crate::output::{model_source, progress_bar, write_report, write_svg};
 use crate::tasks::load_task;
 use anyhow::{Context, Result, bail};
 use indicatif::ProgressBar;
@@ -10,6 +10,7 @@ use mechscope_metrics::ais::{
     Selection, Step, budget, run_ais_sweep, select_masks,
 };
 use mechscope_model::LoadedModel;
+use mechscope_report::chart::{self, RadarSeries};
 use mechscope_report::{
     AbilityMasks, AisReport, MaskFile, MetricReport, ModelInfo, Report, TaskInfo,
 };
@@ -97,6 +98,11 @@ pub struct AisArgs {
     /// Print the report as JSON on stdout.
     #[arg(long)]
     json: bool,
+    /// Draw each budget's radar, heatmap and similarity matrix as SVG files beside
+    /// this path: `ais.svg` gives `ais.k0.001.radar.svg`, `.heatmap.svg`,
+    /// `.similarity.svg`.
+    #[arg(long, value_name = "FILE")]
+    svg: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -327,7 +333,76 @@ pub fn ais(args: AisArgs) -> Result<()> {
         },
         MetricReport::Ais(AisReport { runs }),
     );
-    write_report(&report, args.out.as_deref(), args.json)
+    write_report(&report, args.out.as_deref(), args.json)?;
+    if let (Some(path), Some(ais)) = (&args.svg, report.ais()) {
+        for written in write_charts(path, &ais.runs)? {
+            eprintln!("chart written to {}", written.display());
+        }
+    }
+    Ok(())
+}
+
+/// At most this many benchmarks on one radar (more overlapping polygons stop being
+/// readable; the heatmap shows them all).
+const RADAR_MAX_SERIES: usize = 4;
+
+/// Each run's radar, heatmap and similarity matrix beside `path`:
+/// `{stem}.k{k}.radar.svg`, `.heatmap.svg` and `.similarity.svg`.
+fn write_charts(path: &Path, runs: &[AisRun]) -> Result<Vec<PathBuf>> {
+    let stem = path
+        .file_stem()
+        .map_or_else(|| "ais".into(), |s| s.to_string_lossy().into_owned());
+    let mut written = Vec::new();
+    for run in runs {
+        let (abilities, names, values) =
+            (run.ability_names(), run.benchmark_names(), run.ais_matrix());
+        let series: Vec<RadarSeries> = names
+            .iter()
+            .zip(&values)
+            .take(RADAR_MAX_SERIES)
+            .map(|(label, values)| RadarSeries {
+                label: label.clone(),
+                values: values.clone(),
+            })
+            .collect();
+        let title = format!(
+            "AIS at k = {} ({} weights zeroed per mask)",
+            run.settings.k, run.n_sel
+        );
+        let file =
+            |kind: &str| path.with_file_name(format!("{stem}.k{}.{kind}.svg", run.settings.k));
+        let charts = [
+            (
+                "radar",
+                chart::to_svg(900, 640, |area| {
+                    chart::ais_radar(area, &title, &abilities, &series)
+                })?,
+            ),
+            (
+                "heatmap",
+                chart::to_svg(900, 480, |area| {
+                    chart::ais_heatmap(area, &title, &abilities, &names, &values)
+                })?,
+            ),
+            (
+                "similarity",
+                chart::to_svg(700, 560, |area| {
+                    chart::similarity_matrix(
+                        area,
+                        "Benchmark profile similarity (1 − Jensen–Shannon divergence)",
+                        &names,
+                        &run.similarity,
+                    )
+                })?,
+            ),
+        ];
+        for (kind, svg) in charts {
+            let target = file(kind);
+            write_svg(&target, &svg)?;
+            written.push(target);
+        }
+    }
+    Ok(written)
 }
 
 /// Fills each ability's precomputed masks from a `mechscope importance` file, after

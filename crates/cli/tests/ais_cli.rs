@@ -88,10 +88,26 @@ fn reports_carry_the_contract_and_masks_round_trip() {
         &p.diagnostic,
     ];
     let out = report_path.to_string_lossy().into_owned();
+    let svg = p.dir.join("ais.svg").to_string_lossy().into_owned();
     let mut args = vec!["ais", &p.model];
     args.extend(common);
-    args.extend(["--out", &out]);
+    args.extend(["--out", &out, "--svg", &svg]);
     succeed(&args);
+    // One ability, one benchmark: the heatmap prints its one value, the radar says it
+    // needs three abilities, the matrix has its one cell; all three are drawn.
+    for (kind, title) in [
+        ("radar", "AIS at k = 0.001"),
+        ("heatmap", "AIS at k = 0.001"),
+        ("similarity", "Benchmark profile similarity"),
+    ] {
+        let chart = p.dir.join(format!("ais.k0.001.{kind}.svg"));
+        let text = std::fs::read_to_string(&chart).expect("chart written");
+        assert!(
+            text.starts_with("<svg") && text.contains("</svg>"),
+            "{kind}"
+        );
+        assert!(text.contains(title), "the {kind} chart has its title");
+    }
 
     let report = read_json(&report_path);
     assert_eq!(report["metric"], "ais");

@@ -297,6 +297,25 @@ pub struct AisRun {
 pub const BOTTOM_TOLERANCE: f64 = 0.05;
 
 impl AisRun {
+    /// The abilities' names, in profile order.
+    pub fn ability_names(&self) -> Vec<String> {
+        self.abilities.iter().map(|a| a.name.clone()).collect()
+    }
+
+    /// The benchmarks' names, in row order.
+    pub fn benchmark_names(&self) -> Vec<String> {
+        self.benchmarks.iter().map(|b| b.name.clone()).collect()
+    }
+
+    /// AIS per benchmark (rows) and ability (columns), `None` where undefined: the
+    /// heatmap's cells and, row by row, the radar's profiles.
+    pub fn ais_matrix(&self) -> Vec<Vec<Option<f64>>> {
+        self.benchmarks
+            .iter()
+            .map(|b| b.abilities.iter().map(|a| a.ais.value()).collect())
+            .collect()
+    }
+
     /// Builds the derived parts (similarity, destroyed, warnings) from the scores.
     fn finish(mut self) -> Self {
         for benchmark in &mut self.benchmarks {
