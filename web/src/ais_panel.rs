@@ -31,10 +31,6 @@ use web_sys::HtmlInputElement;
 /// so a benchmark never repeats the items an importance was computed from.
 const BUILTIN_BENCHMARK_SEED: u64 = 7;
 
-/// At most this many benchmarks on one radar: more overlapping polygons stop being
-/// readable (the heatmap shows them all).
-const RADAR_MAX_SERIES: usize = 4;
-
 /// Everything the form decides, read once when Run is pressed.
 #[derive(Debug, Clone)]
 struct Choices {
@@ -402,15 +398,7 @@ fn RunView(run: AisRun) -> impl IntoView {
     let abilities = run.ability_names();
     let names = run.benchmark_names();
     let values = run.ais_matrix();
-    let series: Vec<RadarSeries> = names
-        .iter()
-        .zip(&values)
-        .take(RADAR_MAX_SERIES)
-        .map(|(label, values)| RadarSeries {
-            label: label.clone(),
-            values: values.clone(),
-        })
-        .collect();
+    let series = RadarSeries::first_rows(&names, &values);
     let summary = |what: &str| {
         format!(
             "{what}: {}",

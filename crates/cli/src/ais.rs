@@ -342,10 +342,6 @@ pub fn ais(args: AisArgs) -> Result<()> {
     Ok(())
 }
 
-/// At most this many benchmarks on one radar (more overlapping polygons stop being
-/// readable; the heatmap shows them all).
-const RADAR_MAX_SERIES: usize = 4;
-
 /// Each run's radar, heatmap and similarity matrix beside `path`:
 /// `{stem}.k{k}.radar.svg`, `.heatmap.svg` and `.similarity.svg`.
 fn write_charts(path: &Path, runs: &[AisRun]) -> Result<Vec<PathBuf>> {
@@ -356,15 +352,7 @@ fn write_charts(path: &Path, runs: &[AisRun]) -> Result<Vec<PathBuf>> {
     for run in runs {
         let (abilities, names, values) =
             (run.ability_names(), run.benchmark_names(), run.ais_matrix());
-        let series: Vec<RadarSeries> = names
-            .iter()
-            .zip(&values)
-            .take(RADAR_MAX_SERIES)
-            .map(|(label, values)| RadarSeries {
-                label: label.clone(),
-                values: values.clone(),
-            })
-            .collect();
+        let series = RadarSeries::first_rows(&names, &values);
         let title = format!(
             "AIS at k = {} ({} weights zeroed per mask)",
             run.settings.k, run.n_sel

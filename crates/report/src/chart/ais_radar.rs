@@ -43,6 +43,26 @@ pub struct RadarSeries {
     pub values: Vec<Option<f64>>,
 }
 
+/// At most this many profiles on one radar: more overlapping polygons stop being
+/// readable (the heatmap shows them all).
+pub const RADAR_MAX_SERIES: usize = 4;
+
+impl RadarSeries {
+    /// The first [`RADAR_MAX_SERIES`] rows of an AIS matrix, each under its benchmark's
+    /// name.
+    pub fn first_rows(names: &[String], rows: &[Vec<Option<f64>>]) -> Vec<RadarSeries> {
+        names
+            .iter()
+            .zip(rows)
+            .take(RADAR_MAX_SERIES)
+            .map(|(label, values)| RadarSeries {
+                label: label.clone(),
+                values: values.clone(),
+            })
+            .collect()
+    }
+}
+
 /// A marker shape: with the dash of the outline, what tells the series apart besides
 /// their colour.
 #[derive(Debug, Clone, Copy)]

@@ -23,7 +23,7 @@ pub mod similarity_matrix;
 pub mod utility_law;
 
 pub use ais_heatmap::ais_heatmap;
-pub use ais_radar::{RadarSeries, ais_radar};
+pub use ais_radar::{RADAR_MAX_SERIES, RadarSeries, ais_radar};
 pub use mui_layers::mui_layers;
 pub use similarity_matrix::similarity_matrix;
 pub use utility_law::{contamination_hints, utility_law};
