@@ -17,6 +17,7 @@
 //! - [`builtin`](mod@builtin): seeded, generated tasks for offline runs.
 //! - [`diagnostics`]: the ten ability diagnostic sets of AIS (generated, seeded), their
 //!   80/20 split, and a JSONL reader for sets a user brings.
+//! - [`probes`]: the LPP probes: the offline probe text.
 //!
 //! Nothing here panics on bad input: a file that cannot be read at all gives a
 //! [`ReadError`]; a bad row gives a [`RowError`] naming its line and field while the
@@ -52,6 +53,7 @@ pub mod diagnostics;
 pub mod error;
 pub mod hub;
 pub mod item;
+pub mod probes;
 pub mod prompt;
 pub mod readers;
 pub mod rng;
