@@ -157,7 +157,7 @@ impl Question {
 /// Three distinct wrong answers drawn from `candidates` (in a seeded order), skipping the
 /// answer and repeats. The generators always offer at least three usable candidates;
 /// should one not, numbered fillers keep the item well-formed rather than panicking.
-fn pick_distractors(
+pub(crate) fn pick_distractors(
     rng: &mut SplitMix64,
     answer: &str,
     mut candidates: Vec<String>,

@@ -3,15 +3,35 @@
 //!
 //! - [`DEFAULT_TEXT`]: the page's offline probe text for the task-agnostic metrics
 //!   (entropy profiles, drift, effective rank, perplexity, ...).
+//! - [`uncertainty`]: four-option questions in three strata (determinate, random,
+//!   unanswerable), for option entropy per stratum, KL to uniform on the random stratum,
+//!   calibration on the determinate one, and the AUROC of entropy.
+//!
+//! Like the built-in tasks, everything is fixed by its seed and size through the crate's
+//! [`SplitMix64`](crate::rng::SplitMix64), and a longer run starts with the items of a
+//! shorter one.
 //!
 //! # Example
 //!
 //! ```
-//! use mechscope_tasks::probes;
+//! use mechscope_tasks::probes::{self, Stratum, uncertainty};
+//! use mechscope_tasks::prompt;
+//!
+//! // Uncertainty: ordinary multiple-choice items; `gold` is set only where one answer is right.
+//! let items = uncertainty::generate(4, 42);
+//! assert_eq!(items.len(), 12);
+//! for item in &items {
+//!     assert_eq!(item.gold.is_some(), item.stratum == Stratum::Determinate);
+//!     assert!(prompt::user_message(&item.item).starts_with("Question: "));
+//! }
 //!
 //! // The probe text: plain English prose, several paragraphs.
 //! assert!(probes::DEFAULT_TEXT.split_whitespace().count() > 2_000);
 //! ```
+
+pub mod uncertainty;
+
+pub use uncertainty::{Stratum, UncertaintyItem};
 
 /// The offline probe text: about 2,300 words of plain encyclopedic English prose on the
 /// history of timekeeping, in fifteen paragraphs separated by blank lines, ASCII only.
