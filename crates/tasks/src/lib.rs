@@ -17,8 +17,9 @@
 //! - [`builtin`](mod@builtin): seeded, generated tasks for offline runs.
 //! - [`diagnostics`]: the ten ability diagnostic sets of AIS (generated, seeded), their
 //!   80/20 split, and a JSONL reader for sets a user brings.
-//! - [`probes`]: the LPP probes (generated, seeded): the offline probe text and the
-//!   uncertainty probe (determinate, random, unanswerable strata).
+//! - [`probes`]: the LPP probes (generated, seeded): the offline probe text, the
+//!   uncertainty probe (determinate, random, unanswerable strata) and the symbolic
+//!   reasoning probe (five families at five difficulty levels, with a reference solver).
 //!
 //! Nothing here panics on bad input: a file that cannot be read at all gives a
 //! [`ReadError`]; a bad row gives a [`RowError`] naming its line and field while the

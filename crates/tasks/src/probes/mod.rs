@@ -6,6 +6,9 @@
 //! - [`uncertainty`]: four-option questions in three strata (determinate, random,
 //!   unanswerable), for option entropy per stratum, KL to uniform on the random stratum,
 //!   calibration on the determinate one, and the AUROC of entropy.
+//! - [`symbolic`]: exact-match problems in five families (addition, parity, Dyck-2,
+//!   sorting, variable binding) at difficulty levels 1 to 5, each with a reference solver
+//!   that counts its steps.
 //!
 //! Like the built-in tasks, everything is fixed by its seed and size through the crate's
 //! [`SplitMix64`](crate::rng::SplitMix64), and a longer run starts with the items of a
@@ -14,7 +17,7 @@
 //! # Example
 //!
 //! ```
-//! use mechscope_tasks::probes::{self, Stratum, uncertainty};
+//! use mechscope_tasks::probes::{self, Family, Stratum, symbolic, uncertainty};
 //! use mechscope_tasks::prompt;
 //!
 //! // Uncertainty: ordinary multiple-choice items; `gold` is set only where one answer is right.
@@ -25,12 +28,22 @@
 //!     assert!(prompt::user_message(&item.item).starts_with("Question: "));
 //! }
 //!
+//! // Symbolic: a prompt that states the answer format, scored by normalised exact match.
+//! let sums = symbolic::generate(Family::Addition, 3, 5, 42)?;
+//! let item = &sums[0];
+//! let reference = symbolic::solve(&item.problem)?;
+//! assert_eq!(reference.answer, item.answer);
+//! assert!(symbolic::is_correct(item, &format!("Answer: {}.", item.answer)));
+//!
 //! // The probe text: plain English prose, several paragraphs.
 //! assert!(probes::DEFAULT_TEXT.split_whitespace().count() > 2_000);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod symbolic;
 pub mod uncertainty;
 
+pub use symbolic::{Family, SymbolicItem};
 pub use uncertainty::{Stratum, UncertaintyItem};
 
 /// The offline probe text: about 2,300 words of plain encyclopedic English prose on the
