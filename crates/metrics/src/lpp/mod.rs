@@ -12,3 +12,4 @@
 pub mod calibration;
 pub mod depth;
 pub mod hidden;
+pub mod latent;

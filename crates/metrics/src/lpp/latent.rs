@@ -1,0 +1,437 @@
+//! The task-agnostic LPP metrics (metrics.md §3) over probe text: output entropy, the
+//! logit-lens entropy profile, layer drift, hidden scale and massive activations,
+//! anisotropy, effective rank and perplexity.
+//!
+//! Streaming: [`LatentAccumulator`] takes one sequence at a time and keeps only running
+//! sums, so a long probe text never holds more than one sequence's hidden states.
+//! Per sequence, one forward traces the residual stream `h_0..h_L`, then:
+//!
+//! - on the device, each layer's lens logits `W_U Norm(h_l)` are reduced to one entropy
+//!   per position (the `[seq, V]` logits never leave the device), the last layer's also
+//!   to the log-probability of each next token; and the layers' shifted scatter matrices
+//!   `Σ (h - k)(h - k)ᵀ` (`d × d`) are added to a running sum;
+//! - the hidden states are read back once and reduced on the host in `f64`: norms, the
+//!   sum of unit vectors, cosines between consecutive layers, column sums, and a
+//!   histogram of magnitudes (the median of the massive-activation ratio).
+//!
+//! [`LatentAccumulator::finish`] reads the scatter sums once, centres them and takes the
+//! eigenvalues of each layer's `d × d` matrix (nalgebra): they are the squared singular
+//! values of the centred `[n, d]` matrix of all pooled positions, which is what the
+//! effective rank needs. The shift `k` (the first sequence's mean of each layer) keeps
+//! the `f32` sums from cancelling when the mean is large against the spread.
+
+use super::depth;
+use super::hidden::{self, MagnitudeHistogram};
+use burn::tensor::activation::log_softmax;
+use burn::tensor::{Int, Tensor, TensorData};
+use mechscope_model::generate::{ReadbackError, read_f32};
+use mechscope_model::{Decoder, Trace};
+use serde::{Deserialize, Serialize};
+use std::future::Future;
+use std::ops::ControlFlow;
+
+/// Why the latent metrics could not be computed.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum LppError {
+    /// There was no token to run.
+    #[error("the probe text has no tokens")]
+    NoTokens,
+    /// A sequence longer than the model's positions.
+    #[error("a probe sequence has {len} tokens; this model takes at most {max}")]
+    TooLong {
+        /// Its length.
+        len: usize,
+        /// The model's maximum.
+        max: usize,
+    },
+    /// A token id the vocabulary does not have (ids from a file for another model).
+    #[error(
+        "token id {id} is not in this model's vocabulary of {vocab} (ids made for another tokenizer?)"
+    )]
+    TokenOutOfVocabulary {
+        /// The id.
+        id: u32,
+        /// The vocabulary size.
+        vocab: usize,
+    },
+    /// Reading from the device failed.
+    #[error(transparent)]
+    Readback(#[from] ReadbackError),
+    /// The caller stopped the run.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+/// The latent metrics of one model on one probe text, named as metrics.md names them.
+/// Per-layer arrays run over `l = 0..=L` (`h_0` is the embedding output, `h_L` the last
+/// block's output before the final norm); `layer_drift` over the `L` transitions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LatentMetrics {
+    /// Sequences run.
+    pub n_sequences: usize,
+    /// Positions pooled (every token of every sequence).
+    pub n_positions: usize,
+    /// Next-token predictions scored (each sequence's length minus one).
+    pub n_predictions: usize,
+    /// Hidden size `d`.
+    pub d_model: usize,
+    /// Mean over positions of `H(softmax(logits)) / ln V`.
+    pub output_entropy: f64,
+    /// Per layer, the same entropy of `W_U Norm(h_l)`; the last equals `output_entropy`.
+    pub logit_lens_entropy: Vec<f64>,
+    /// Area under the logit-lens entropy curve over relative depth.
+    pub logit_lens_area: Option<f64>,
+    /// First relative depth where the lens entropy falls to half its value at ρ = 0;
+    /// `None` when it never does.
+    pub commit_depth: Option<f64>,
+    /// Per transition `l → l+1`, `1 - mean_t cos(h_l(t), h_{l+1}(t))`.
+    pub layer_drift: Vec<f64>,
+    /// Adaptability: the mean of `layer_drift`.
+    pub adaptability: f64,
+    /// Per layer, mean `‖h_l‖ / √d`.
+    pub hidden_norm: Vec<f64>,
+    /// Per layer, `max |h_l| / median |h_l|` over every value of every position (the
+    /// median from a histogram of magnitudes, within 0.4%).
+    pub massive_activation_ratio: Vec<f64>,
+    /// Per layer, the mean cosine over all distinct pairs of positions.
+    pub anisotropy: Vec<f64>,
+    /// Per layer, the effective rank of the centred `[n, d]` matrix of positions.
+    pub effective_rank: Vec<f64>,
+    /// `effective_rank / d`.
+    pub effective_rank_frac: Vec<f64>,
+    /// Mean next-token cross-entropy within each sequence, in nats.
+    pub nll: f64,
+    /// `exp(nll)`.
+    pub perplexity: f64,
+    /// The per-layer curves on the relative-depth grid 0, 0.05, ..., 1.
+    pub on_depth: DepthCurves,
+}
+
+/// Per-layer metrics resampled to [`depth::grid`] (linear interpolation), so models of
+/// different depth overlay point by point. `layer_drift`'s `L` transitions are spread
+/// evenly from ρ = 0 to 1 like the layers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DepthCurves {
+    /// The grid.
+    pub depth: Vec<f64>,
+    /// Logit-lens entropy.
+    pub logit_lens_entropy: Vec<f64>,
+    /// Layer drift.
+    pub layer_drift: Vec<f64>,
+    /// Hidden norm.
+    pub hidden_norm: Vec<f64>,
+    /// Anisotropy.
+    pub anisotropy: Vec<f64>,
+    /// Effective rank over `d`.
+    pub effective_rank_frac: Vec<f64>,
+}
+
+impl DepthCurves {
+    fn of(m: &LatentMetrics) -> Self {
+        let grid = depth::grid();
+        let on = |values: &[f64]| depth::resample(values, &grid).unwrap_or_default();
+        DepthCurves {
+            logit_lens_entropy: on(&m.logit_lens_entropy),
+            layer_drift: on(&m.layer_drift),
+            hidden_norm: on(&m.hidden_norm),
+            anisotropy: on(&m.anisotropy),
+            effective_rank_frac: on(&m.effective_rank_frac),
+            depth: grid,
+        }
+    }
+}
+
+/// Cuts token ids into `n_seq` consecutive sequences of `seq_len` (fewer when the text
+/// is shorter; a text shorter than one sequence gives one short sequence), the probe
+/// text's layout in metrics.md and in the reference fixture.
+///
+/// ```
+/// use mechscope_metrics::lpp::latent::probe_sequences;
+/// let ids: Vec<u32> = (0..10).collect();
+/// assert_eq!(probe_sequences(&ids, 2, 4), vec![vec![0, 1, 2, 3], vec![4, 5, 6, 7]]);
+/// assert_eq!(probe_sequences(&ids, 8, 4).len(), 2);
+/// assert_eq!(probe_sequences(&ids[..3], 8, 4), vec![vec![0, 1, 2]]);
+/// ```
+pub fn probe_sequences(ids: &[u32], n_seq: usize, seq_len: usize) -> Vec<Vec<u32>> {
+    let seq_len = seq_len.max(1);
+    if ids.len() < seq_len {
+        return if ids.is_empty() || n_seq == 0 {
+            Vec::new()
+        } else {
+            vec![ids.to_vec()]
+        };
+    }
+    ids.chunks_exact(seq_len)
+        .take(n_seq)
+        .map(<[u32]>::to_vec)
+        .collect()
+}
+
+/// Computes the latent metrics over `sequences` (each run on its own), reporting each
+/// finished sequence to `on_sequence(done, total)`; `ControlFlow::Break` cancels.
+pub async fn latent_metrics<F>(
+    decoder: &Decoder,
+    sequences: &[Vec<u32>],
+    mut on_sequence: impl FnMut(usize, usize) -> F,
+) -> Result<LatentMetrics, LppError>
+where
+    F: Future<Output = ControlFlow<()>>,
+{
+    check_sequences(decoder, sequences)?;
+    let mut accumulator = LatentAccumulator::new(decoder);
+    for (i, sequence) in sequences.iter().enumerate() {
+        if on_sequence(i, sequences.len()).await.is_break() {
+            return Err(LppError::Cancelled);
+        }
+        accumulator.add(decoder, sequence).await?;
+    }
+    if on_sequence(sequences.len(), sequences.len())
+        .await
+        .is_break()
+    {
+        return Err(LppError::Cancelled);
+    }
+    accumulator.finish().await
+}
+
+/// Refuses what would fail on the device: no tokens, too long, ids out of range.
+fn check_sequences(decoder: &Decoder, sequences: &[Vec<u32>]) -> Result<(), LppError> {
+    if sequences.iter().all(Vec::is_empty) {
+        return Err(LppError::NoTokens);
+    }
+    let (max, vocab) = (decoder.max_positions(), decoder.config.vocab_size);
+    for sequence in sequences {
+        if sequence.len() > max {
+            return Err(LppError::TooLong {
+                len: sequence.len(),
+                max,
+            });
+        }
+        if let Some(&id) = sequence.iter().find(|&&id| id as usize >= vocab) {
+            return Err(LppError::TokenOutOfVocabulary { id, vocab });
+        }
+    }
+    Ok(())
+}
+
+/// Running sums of every latent metric, one sequence at a time.
+pub struct LatentAccumulator {
+    layers: usize,
+    d: usize,
+    n_sequences: usize,
+    n_positions: usize,
+    n_predictions: usize,
+    lens_entropy: Vec<f64>,
+    nll: f64,
+    norm: Vec<f64>,
+    unit_sum: Vec<Vec<f64>>,
+    cosine: Vec<f64>,
+    /// `Σ (h - shift)` per layer.
+    shifted_sum: Vec<Vec<f64>>,
+    /// The shift `k` per layer, `[layers, 1, d]` on the device, from the first sequence.
+    shift: Option<(Vec<f32>, Tensor<3>)>,
+    /// `Σ (h - k)(h - k)ᵀ` per layer, `[layers, d, d]`, on the device.
+    scatter: Option<Tensor<3>>,
+    magnitudes: Vec<MagnitudeHistogram>,
+}
+
+impl LatentAccumulator {
+    /// Empty sums for `decoder`'s `L + 1` layers.
+    pub fn new(decoder: &Decoder) -> Self {
+        let layers = decoder.config.n_layers + 1;
+        let d = decoder.config.d_model;
+        LatentAccumulator {
+            layers,
+            d,
+            n_sequences: 0,
+            n_positions: 0,
+            n_predictions: 0,
+            lens_entropy: vec![0.0; layers],
+            nll: 0.0,
+            norm: vec![0.0; layers],
+            unit_sum: vec![vec![0.0; d]; layers],
+            cosine: vec![0.0; layers - 1],
+            shifted_sum: vec![vec![0.0; d]; layers],
+            shift: None,
+            scatter: None,
+            magnitudes: (0..layers).map(|_| MagnitudeHistogram::new()).collect(),
+        }
+    }
+
+    /// Runs one sequence and adds it to the sums.
+    pub async fn add(&mut self, decoder: &Decoder, ids: &[u32]) -> Result<(), LppError> {
+        check_sequences(decoder, std::slice::from_ref(&ids.to_vec()))?;
+        let seq = ids.len();
+        let (layers, d) = (self.layers, self.d);
+        let traced = decoder.forward(
+            decoder.ids_tensor(ids, 1),
+            Trace {
+                residual_stream: true,
+                ..Trace::default()
+            },
+            None,
+        );
+        let stream = traced.residual_stream;
+
+        // Lens entropies of every layer and the last layer's next-token log-probs, in
+        // one readback.
+        let mut reduced = Vec::with_capacity(layers + 1);
+        let mut next_token = None;
+        for (l, h) in stream.iter().enumerate() {
+            let logp = log_softmax(decoder.logits(h.clone()), 2);
+            if l == layers - 1 && seq > 1 {
+                let targets: Vec<i64> = ids[1..].iter().map(|&i| i64::from(i)).collect();
+                let targets = Tensor::<3, Int>::from_data(
+                    TensorData::new(targets, [1, seq - 1, 1]),
+                    &h.device(),
+                );
+                let picked = logp.clone().narrow(1, 0, seq - 1).gather(2, targets);
+                next_token = Some(picked.reshape([seq - 1]));
+            }
+            let entropy = (logp.clone().exp() * logp).sum_dim(2).neg();
+            reduced.push(entropy.reshape([seq]));
+        }
+        reduced.extend(next_token);
+        let reduced = read_f32(Tensor::cat(reduced, 0)).await?;
+        let ln_v = (decoder.config.vocab_size as f64).ln();
+        for (l, sum) in self.lens_entropy.iter_mut().enumerate() {
+            *sum += reduced[l * seq..(l + 1) * seq]
+                .iter()
+                .map(|&h| f64::from(h) / ln_v)
+                .sum::<f64>();
+        }
+        self.nll -= reduced[layers * seq..]
+            .iter()
+            .map(|&lp| f64::from(lp))
+            .sum::<f64>();
+
+        // The hidden states, once, for everything reduced on the host.
+        let stacked = Tensor::cat(stream, 0);
+        let host = read_f32(stacked.clone()).await?;
+        let row = |l: usize, t: usize| &host[(l * seq + t) * d..(l * seq + t + 1) * d];
+        let (shift_host, shift_device) = match &self.shift {
+            Some(shift) => shift.clone(),
+            None => {
+                let mut mean = vec![0.0f32; layers * d];
+                for l in 0..layers {
+                    for t in 0..seq {
+                        for (m, &x) in mean[l * d..(l + 1) * d].iter_mut().zip(row(l, t)) {
+                            *m += x / seq as f32;
+                        }
+                    }
+                }
+                let device = Tensor::from_data(
+                    TensorData::new(mean.clone(), [layers, 1, d]),
+                    &stacked.device(),
+                );
+                self.shift = Some((mean.clone(), device.clone()));
+                (mean, device)
+            }
+        };
+        for l in 0..layers {
+            let shift = &shift_host[l * d..(l + 1) * d];
+            for t in 0..seq {
+                let h = row(l, t);
+                let norm = h.iter().map(|&x| f64::from(x).powi(2)).sum::<f64>().sqrt();
+                self.norm[l] += norm / (d as f64).sqrt();
+                if norm > 0.0 {
+                    for (u, &x) in self.unit_sum[l].iter_mut().zip(h) {
+                        *u += f64::from(x) / norm;
+                    }
+                }
+                for ((s, &x), &k) in self.shifted_sum[l].iter_mut().zip(h).zip(shift) {
+                    *s += f64::from(x) - f64::from(k);
+                }
+                if l + 1 < layers {
+                    self.cosine[l] += hidden::cosine(h, row(l + 1, t));
+                }
+                self.magnitudes[l].add(h);
+            }
+        }
+
+        // The shifted scatter of every layer, summed on the device.
+        let centred = stacked - shift_device;
+        let scatter = centred.clone().swap_dims(1, 2).matmul(centred);
+        self.scatter = Some(match self.scatter.take() {
+            Some(sum) => sum + scatter,
+            None => scatter,
+        });
+
+        self.n_sequences += 1;
+        self.n_positions += seq;
+        self.n_predictions += seq.saturating_sub(1);
+        Ok(())
+    }
+
+    /// Reads the scatter sums back and computes every metric.
+    pub async fn finish(self) -> Result<LatentMetrics, LppError> {
+        let Some(scatter) = self.scatter else {
+            return Err(LppError::NoTokens);
+        };
+        let scatter = read_f32(scatter).await?;
+        let (layers, d, n) = (self.layers, self.d, self.n_positions);
+        let per_position = |sum: &[f64]| -> Vec<f64> { sum.iter().map(|s| s / n as f64).collect() };
+        let effective_rank: Vec<f64> = (0..layers)
+            .map(|l| {
+                let singular = hidden::centred_singular_values(
+                    &scatter[l * d * d..(l + 1) * d * d],
+                    &self.shifted_sum[l],
+                    n,
+                );
+                hidden::effective_rank(&singular).unwrap_or(0.0)
+            })
+            .collect();
+        let logit_lens_entropy = per_position(&self.lens_entropy);
+        let layer_drift: Vec<f64> = self.cosine.iter().map(|c| 1.0 - c / n as f64).collect();
+        let nll = if self.n_predictions > 0 {
+            self.nll / self.n_predictions as f64
+        } else {
+            f64::NAN
+        };
+        let mut metrics = LatentMetrics {
+            n_sequences: self.n_sequences,
+            n_positions: n,
+            n_predictions: self.n_predictions,
+            d_model: d,
+            output_entropy: logit_lens_entropy.last().copied().unwrap_or(f64::NAN),
+            logit_lens_area: depth::area(&logit_lens_entropy),
+            commit_depth: depth::commit_depth(&logit_lens_entropy),
+            logit_lens_entropy,
+            adaptability: layer_drift.iter().sum::<f64>() / layer_drift.len().max(1) as f64,
+            layer_drift,
+            hidden_norm: per_position(&self.norm),
+            massive_activation_ratio: self
+                .magnitudes
+                .iter()
+                .map(|m| m.massive_activation_ratio().unwrap_or(f64::NAN))
+                .collect(),
+            anisotropy: self
+                .unit_sum
+                .iter()
+                .map(|u| {
+                    let squared = u.iter().map(|x| x * x).sum::<f64>();
+                    hidden::anisotropy(squared, n).unwrap_or(f64::NAN)
+                })
+                .collect(),
+            effective_rank_frac: effective_rank.iter().map(|r| r / d as f64).collect(),
+            effective_rank,
+            nll,
+            perplexity: nll.exp(),
+            on_depth: DepthCurves {
+                depth: Vec::new(),
+                logit_lens_entropy: Vec::new(),
+                layer_drift: Vec::new(),
+                hidden_norm: Vec::new(),
+                anisotropy: Vec::new(),
+                effective_rank_frac: Vec::new(),
+            },
+        };
+        metrics.on_depth = DepthCurves::of(&metrics);
+        Ok(metrics)
+    }
+}
+
+/// A `latent_metrics` progress callback that never cancels.
+pub async fn no_progress(_done: usize, _total: usize) -> ControlFlow<()> {
+    ControlFlow::Continue(())
+}
