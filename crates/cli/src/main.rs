@@ -249,6 +249,7 @@ fn main() -> Result<()> {
                         }
                         shown = text;
                     }
+                    std::ops::ControlFlow::Continue(())
                 },
             ))?;
             println!();

@@ -9,7 +9,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use burn::tensor::Device;
-use mechscope_metrics::lpp::latent::{LatentMetrics, latent_metrics, no_progress};
+use mechscope_metrics::lpp::{LatentMetrics, latent_metrics};
+use mechscope_metrics::no_progress;
 use mechscope_model::LoadedModel;
 use mechscope_testkit::ids;
 use serde_json::Value;

@@ -6,6 +6,7 @@
 use crate::decoder::{Decoder, Logits, Trace};
 use crate::kv_cache::KvCache;
 use burn::tensor::{Int, Tensor, TensorData};
+use std::ops::ControlFlow;
 
 /// Why reading a tensor back failed (device lost, out of memory, ...).
 #[derive(Debug, Clone, thiserror::Error)]
@@ -46,13 +47,15 @@ pub fn argmax(values: &[f32]) -> Option<usize> {
 }
 
 /// Greedy continuation of `prompt`: up to `max_new_tokens` ids, stopping after any id in
-/// `stop` (which is not included). `on_token` sees each new id as it comes.
+/// `stop` (which is not included). `on_token` sees each new id as it comes and can end
+/// the generation after it with `ControlFlow::Break` (a caller that only reads the first
+/// line of an answer stops at the newline).
 pub async fn generate_greedy(
     decoder: &Decoder,
     prompt: &[u32],
     max_new_tokens: usize,
     stop: &[u32],
-    mut on_token: impl FnMut(u32),
+    mut on_token: impl FnMut(u32) -> ControlFlow<()>,
 ) -> Result<Vec<u32>, ReadbackError> {
     let mut cache = KvCache::new(decoder.blocks.len());
     let trace = Trace {
@@ -73,8 +76,10 @@ pub async fn generate_greedy(
         if stop.contains(&next) {
             break;
         }
-        on_token(next);
         generated.push(next);
+        if on_token(next).is_break() {
+            break;
+        }
         input = vec![next];
     }
     Ok(generated)

@@ -180,7 +180,7 @@ fn check_prompt(model: &LoadedModel, key: &str, prompt: &Value) -> Vec<String> {
         &input,
         want_greedy.len(),
         &[],
-        |_| {},
+        |_| std::ops::ControlFlow::Continue(()),
     ))
     .expect("generation runs");
     if greedy != want_greedy {

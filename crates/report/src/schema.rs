@@ -3,6 +3,7 @@
 
 use mechscope_formats::config::ModelConfig;
 use mechscope_metrics::ais::{AisRun, SelectedMasks, Selection};
+use mechscope_metrics::lpp::LppRun;
 use mechscope_metrics::mui::MuiRun;
 use serde::{Deserialize, Serialize};
 
@@ -77,6 +78,7 @@ pub struct TaskInfo {
 pub enum MetricReport {
     Mui(Box<MuiRun>),
     Ais(AisReport),
+    Lpp(Box<LppRun>),
 }
 
 /// AIS at one budget, or at each budget of a sweep in the order they ran.
@@ -164,6 +166,14 @@ impl Report {
     pub fn mui(&self) -> Option<&MuiRun> {
         match &self.metric {
             MetricReport::Mui(run) => Some(run),
+            _ => None,
+        }
+    }
+
+    /// The LPP run, when this is an LPP report.
+    pub fn lpp(&self) -> Option<&LppRun> {
+        match &self.metric {
+            MetricReport::Lpp(run) => Some(run),
             _ => None,
         }
     }

@@ -77,7 +77,7 @@ impl GenerativeSet {
             &item.prompt_ids,
             self.max_new_tokens,
             &self.tokenizer.eos_ids(),
-            |_| {},
+            |_| std::ops::ControlFlow::Continue(()),
         )
         .await?;
         let response = self

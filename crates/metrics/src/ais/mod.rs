@@ -39,18 +39,8 @@ pub use pipeline::{
 pub use profile::{Score, ais, control_corrected, relative_drop, similarity};
 
 use mechscope_model::generate::ReadbackError;
-use std::future::{Ready, ready};
-use std::ops::ControlFlow;
 
-/// A progress callback that watches nothing and never cancels, for the `on_step` of
-/// [`gradient_importance`], [`run_ais`] and the rest.
-///
-/// Progress callbacks return a future so that a browser page can let the tab repaint
-/// and handle a click on Cancel between items (it awaits a zero timeout there); natively
-/// the future is ready at once.
-pub fn no_progress<T>(_: T) -> Ready<ControlFlow<()>> {
-    ready(ControlFlow::Continue(()))
-}
+pub use crate::no_progress;
 
 /// The authors' grid of budgets `k` (fractions of all parameters).
 pub const AUTHORS_GRID: [f64; 6] = [1e-5, 4e-5, 1.6e-4, 6.4e-4, 2.56e-3, 1.024e-2];

@@ -22,6 +22,7 @@
 
 use super::depth;
 use super::hidden::{self, MagnitudeHistogram};
+use super::pipeline::Step;
 use burn::tensor::activation::log_softmax;
 use burn::tensor::{Int, Tensor, TensorData};
 use mechscope_model::generate::{ReadbackError, read_f32};
@@ -57,6 +58,9 @@ pub enum LppError {
     /// Reading from the device failed.
     #[error(transparent)]
     Readback(#[from] ReadbackError),
+    /// A probe could not be prepared or scored (tokenizer, device).
+    #[error("{0}")]
+    Probe(String),
     /// The caller stopped the run.
     #[error("cancelled")]
     Cancelled,
@@ -168,34 +172,33 @@ pub fn probe_sequences(ids: &[u32], n_seq: usize, seq_len: usize) -> Vec<Vec<u32
 }
 
 /// Computes the latent metrics over `sequences` (each run on its own), reporting each
-/// finished sequence to `on_sequence(done, total)`; `ControlFlow::Break` cancels.
+/// sequence to `on_step` before it runs and once at the end; `ControlFlow::Break`
+/// cancels.
 pub async fn latent_metrics<F>(
     decoder: &Decoder,
     sequences: &[Vec<u32>],
-    mut on_sequence: impl FnMut(usize, usize) -> F,
+    mut on_step: impl FnMut(Step) -> F,
 ) -> Result<LatentMetrics, LppError>
 where
     F: Future<Output = ControlFlow<()>>,
 {
     check_sequences(decoder, sequences)?;
+    let total = sequences.len();
     let mut accumulator = LatentAccumulator::new(decoder);
-    for (i, sequence) in sequences.iter().enumerate() {
-        if on_sequence(i, sequences.len()).await.is_break() {
+    for (done, sequence) in sequences.iter().enumerate() {
+        if on_step(Step::Text { done, total }).await.is_break() {
             return Err(LppError::Cancelled);
         }
         accumulator.add(decoder, sequence).await?;
     }
-    if on_sequence(sequences.len(), sequences.len())
-        .await
-        .is_break()
-    {
+    if on_step(Step::Text { done: total, total }).await.is_break() {
         return Err(LppError::Cancelled);
     }
     accumulator.finish().await
 }
 
 /// Refuses what would fail on the device: no tokens, too long, ids out of range.
-fn check_sequences(decoder: &Decoder, sequences: &[Vec<u32>]) -> Result<(), LppError> {
+pub(crate) fn check_sequences(decoder: &Decoder, sequences: &[Vec<u32>]) -> Result<(), LppError> {
     if sequences.iter().all(Vec::is_empty) {
         return Err(LppError::NoTokens);
     }
@@ -429,9 +432,4 @@ impl LatentAccumulator {
         metrics.on_depth = DepthCurves::of(&metrics);
         Ok(metrics)
     }
-}
-
-/// A `latent_metrics` progress callback that never cancels.
-pub async fn no_progress(_done: usize, _total: usize) -> ControlFlow<()> {
-    ControlFlow::Continue(())
 }

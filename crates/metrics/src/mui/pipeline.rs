@@ -154,7 +154,10 @@ pub async fn run_mui(
         let prompt_ids = prompt_ids(model, item, settings.prompt).map_err(tokenizer_error)?;
         let response_ids = match settings.response {
             ResponseSource::Model { max_new_tokens } => {
-                generate_greedy(&model.decoder, &prompt_ids, max_new_tokens, &eos, |_| {}).await?
+                generate_greedy(&model.decoder, &prompt_ids, max_new_tokens, &eos, |_| {
+                    ControlFlow::Continue(())
+                })
+                .await?
             }
             ResponseSource::Gold | ResponseSource::Recorded => model
                 .tokenizer
