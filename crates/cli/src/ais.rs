@@ -1,7 +1,7 @@
 //! `mechscope ais` and `mechscope importance`: Benchmark Profiling (metrics.md §2).
 
 use crate::open::{Backend, open_model, open_model_on};
-use crate::output::{model_source, progress_bar, write_report, write_svg};
+use crate::output::{model_info, progress_bar, write_report, write_svg};
 use crate::tasks::load_task;
 use anyhow::{Context, Result, bail};
 use indicatif::ProgressBar;
@@ -11,9 +11,7 @@ use mechscope_metrics::ais::{
 };
 use mechscope_model::LoadedModel;
 use mechscope_report::chart::{self, RadarSeries};
-use mechscope_report::{
-    AbilityMasks, AisReport, MaskFile, MetricReport, ModelInfo, Report, TaskInfo,
-};
+use mechscope_report::{AbilityMasks, AisReport, MaskFile, MetricReport, Report, TaskInfo};
 use mechscope_tasks::diagnostics::{self, Ability};
 use std::future::ready;
 use std::ops::ControlFlow;
@@ -235,18 +233,6 @@ fn show_step(bar: &ProgressBar, step: &Step) {
     bar.set_position(done as u64);
 }
 
-fn model_info(path: &Path, model: &LoadedModel) -> Result<ModelInfo> {
-    let (id, source) = model_source(path)?;
-    Ok(ModelInfo::new(id, source, &model.config, "f32"))
-}
-
-fn backend_name(backend: Backend) -> &'static str {
-    match backend {
-        Backend::Cpu => "cpu",
-        Backend::Wgpu => "wgpu",
-    }
-}
-
 /// Every parameter counted once: the budget's base.
 fn n_total(model: &LoadedModel) -> u64 {
     use burn::module::Module;
@@ -320,7 +306,7 @@ pub fn ais(args: AisArgs) -> Result<()> {
     }
     let report = Report::new(
         model_info(&args.model, &model)?,
-        backend_name(args.diagnostic.backend),
+        args.diagnostic.backend.name(),
         TaskInfo {
             spec: args.benchmarks.join(","),
             n_items: benchmarks.iter().map(BenchmarkInput::len).sum(),

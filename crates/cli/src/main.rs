@@ -3,6 +3,7 @@
 
 mod ais;
 mod bench;
+mod lpp;
 mod mui;
 mod open;
 mod output;
@@ -145,6 +146,10 @@ enum Command {
     /// Select the top and bottom importance masks of each ability and write them for
     /// `mechscope ais --masks` to reuse.
     Importance(ais::ImportanceArgs),
+    /// Latent Performance Profiling: entropy and logit-lens profiles, layer drift,
+    /// effective rank, anisotropy and perplexity on a probe text, and the uncertainty and
+    /// symbolic reasoning probes.
+    Lpp(lpp::LppArgs),
     /// Measure header parsing and full dequantisation of a GGUF file (JSON on stdout).
     BenchFormats {
         model: PathBuf,
@@ -318,6 +323,7 @@ fn main() -> Result<()> {
         Command::Law(args) => mui::law(args),
         Command::Ais(args) => ais::ais(args),
         Command::Importance(args) => ais::importance(args),
+        Command::Lpp(args) => lpp::lpp(args),
         Command::BenchFormats { model, repeats } => {
             let bytes = read(&model)?;
             let origin = Instant::now();

@@ -199,10 +199,7 @@ pub fn mui(args: MuiArgs) -> Result<()> {
     summarise(&run);
     let report = Report::new(
         ModelInfo::new(id, source, &model.config, "f32"),
-        match args.backend {
-            Backend::Cpu => "cpu",
-            Backend::Wgpu => "wgpu",
-        },
+        args.backend.name(),
         task_info,
         MetricReport::Mui(Box::new(run)),
     );

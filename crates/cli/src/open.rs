@@ -20,6 +20,14 @@ pub enum Backend {
 }
 
 impl Backend {
+    /// The name reports record: `"cpu"` or `"wgpu"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Cpu => "cpu",
+            Backend::Wgpu => "wgpu",
+        }
+    }
+
     pub fn device(self) -> Device {
         match self {
             Backend::Cpu => Device::flex(),

@@ -3,7 +3,8 @@
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use mechscope_report::{ModelSource, Report};
+use mechscope_model::LoadedModel;
+use mechscope_report::{ModelInfo, ModelSource, Report};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
@@ -50,6 +51,12 @@ pub fn model_source(path: &Path) -> Result<(String, ModelSource)> {
             sha256: sha256_hex(&bytes),
         },
     ))
+}
+
+/// The model's identity as a report records it (weights stay `f32` once loaded).
+pub fn model_info(path: &Path, model: &LoadedModel) -> Result<ModelInfo> {
+    let (id, source) = model_source(path)?;
+    Ok(ModelInfo::new(id, source, &model.config, "f32"))
 }
 
 pub fn progress_bar() -> ProgressBar {

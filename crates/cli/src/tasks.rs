@@ -17,7 +17,7 @@ pub struct LoadedTask {
 
 /// Where the datasets-server is: `$MECHSCOPE_HUB_ROWS` (tests point it at a local
 /// server), else Hugging Face's.
-fn hub_base() -> String {
+pub fn hub_base() -> String {
     std::env::var("MECHSCOPE_HUB_ROWS").unwrap_or_else(|_| hub::DEFAULT_BASE.to_string())
 }
 
@@ -68,13 +68,7 @@ fn fetch_hub(split: &HubSplit, n_items: usize) -> Result<Loaded> {
     let base = hub_base();
     let mut rows = Vec::new();
     for url in split.page_urls(&base, 0, n_items) {
-        let body = ureq::get(&url)
-            .call()
-            .with_context(|| format!("fetching {url}"))?
-            .body_mut()
-            .read_to_vec()
-            .with_context(|| format!("reading {url}"))?;
-        let page = hub::parse_rows_response(&body).with_context(|| format!("parsing {url}"))?;
+        let page = fetch_rows(&url)?;
         let last = page.rows.len() < hub::MAX_PAGE_LENGTH;
         rows.extend(page.rows);
         if last {
@@ -94,4 +88,15 @@ fn fetch_hub(split: &HubSplit, n_items: usize) -> Result<Loaded> {
             })?,
     };
     Ok(hub::items_from_rows(&rows, &layout))
+}
+
+/// One page of the datasets-server rows API.
+pub fn fetch_rows(url: &str) -> Result<hub::RowsPage> {
+    let body = ureq::get(url)
+        .call()
+        .with_context(|| format!("fetching {url}"))?
+        .body_mut()
+        .read_to_vec()
+        .with_context(|| format!("reading {url}"))?;
+    hub::parse_rows_response(&body).with_context(|| format!("parsing {url}"))
 }
