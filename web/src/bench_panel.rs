@@ -1,4 +1,4 @@
-//! `?bench=formats|forward|mui|ais`: the stages timed in this tab with the code the native
+//! `?bench=formats|forward|mui|ais|lpp`: the stages timed in this tab with the code the native
 //! `mechscope bench-*` commands run (`mechscope_formats::bench`,
 //! `mechscope_metrics::bench`). `cargo xtask bench` drives them through
 //! `tests/bench/*.cjs` and reads the JSON they print into `<pre id="bench-result">`.
@@ -13,7 +13,10 @@
 //! `window.mechscopeBenchItems = {name, text}` (a benchmark file the driving script
 //! injects, e.g. ARC-Easy's JSONL); without it, items of the built-in
 //! long_term_knowledge diagnostic set. The demo model is loaded twice: on the device,
-//! and on `device.autodiff()` for the gradients.
+//! and on `device.autodiff()` for the gradients. LPP: `seqs=N`, `seq_len=N`,
+//! `repeats=N`, `lens=0|1` (0 times output entropy and perplexity alone); its probe
+//! sequences come from `window.mechscopeBenchIds` (a JSON array of token-id arrays the
+//! driving script injects, e.g. the fixture's WikiText ids), else the bundled text.
 
 use crate::app::DEMO_MODEL_URL;
 use crate::bytes::fetch_all;
@@ -22,9 +25,13 @@ use crate::query::{param, param_or};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mechscope_metrics::ais::{BenchmarkInput, ChoiceItem};
-use mechscope_metrics::bench::{self, AisBenchOptions, ForwardBenchOptions, MuiBenchOptions};
+use mechscope_metrics::bench::{
+    self, AisBenchOptions, ForwardBenchOptions, LppBenchOptions, MuiBenchOptions,
+};
+use mechscope_metrics::lpp::probe_sequences;
 use mechscope_metrics::mui::TokenSample;
 use mechscope_model::LoadedModel;
+use mechscope_tasks::probes::DEFAULT_TEXT;
 use mechscope_tasks::readers;
 use serde_json::{Value, json};
 
@@ -35,6 +42,7 @@ pub enum BenchKind {
     Forward,
     Mui,
     Ais,
+    Lpp,
 }
 
 impl BenchKind {
@@ -45,6 +53,7 @@ impl BenchKind {
             "forward" => Some(BenchKind::Forward),
             "mui" => Some(BenchKind::Mui),
             "ais" => Some(BenchKind::Ais),
+            "lpp" => Some(BenchKind::Lpp),
             _ => None,
         }
     }
@@ -55,6 +64,7 @@ impl BenchKind {
             BenchKind::Forward => "Benchmark: traced forward",
             BenchKind::Mui => "Benchmark: MUI",
             BenchKind::Ais => "Benchmark: AIS",
+            BenchKind::Lpp => "Benchmark: LPP",
         }
     }
 }
@@ -127,6 +137,19 @@ fn injected_responses() -> Result<Vec<TokenSample>, String> {
         .map_err(|e| {
             format!("the injected responses are not JSONL of prompt_ids/response_ids: {e}")
         })
+}
+
+/// The probe sequences the driving script injected as JSON text, if any.
+fn injected_ids() -> Result<Option<Vec<Vec<u32>>>, String> {
+    let Some(text) = web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w, &"mechscopeBenchIds".into()).ok())
+        .and_then(|v| v.as_string())
+    else {
+        return Ok(None);
+    };
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|e| format!("the injected ids are not a JSON array of token-id arrays: {e}"))
 }
 
 /// The benchmark file the driving script injected as `{name, text}`, if any.
@@ -250,6 +273,45 @@ async fn run(kind: BenchKind, progress: impl Fn(String) + Copy + 'static) -> Res
                 "benchmark": benchmark,
                 "gradient": result.gradient,
                 "scoring": result.scoring,
+                "loaded_memory_bytes": loaded_memory_bytes,
+                "wasm_memory_bytes": wasm_memory_bytes(),
+            }))
+        }
+        BenchKind::Lpp => {
+            let (model, load) = load_demo(&progress).await?;
+            let loaded_memory_bytes = wasm_memory_bytes();
+            let seqs = param_or("seqs", 8);
+            let (text, sequences) = match injected_ids()? {
+                Some(ids) => (
+                    "injected ids",
+                    ids.into_iter()
+                        .filter(|s| !s.is_empty())
+                        .take(seqs)
+                        .collect(),
+                ),
+                None => {
+                    let ids = model
+                        .tokenizer
+                        .encode(DEFAULT_TEXT, true)
+                        .map_err(|e| e.to_string())?;
+                    (
+                        "bundled probe text",
+                        probe_sequences(&ids, seqs, param_or("seq_len", 256)),
+                    )
+                }
+            };
+            let options = LppBenchOptions {
+                repeats: param_or("repeats", 1),
+                lens: param_or("lens", 1) != 0,
+            };
+            let result = bench::lpp(&model.decoder, &sequences, &options, step)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(json!({
+                "backend": load["backend"],
+                "load": load,
+                "text": text,
+                "lpp": result,
                 "loaded_memory_bytes": loaded_memory_bytes,
                 "wasm_memory_bytes": wasm_memory_bytes(),
             }))

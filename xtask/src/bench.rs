@@ -15,6 +15,7 @@ use std::process::Command;
 
 mod ais;
 mod forward;
+mod lpp;
 mod mui;
 
 /// A section of BENCHMARKS.md that `cargo xtask bench` measures.
@@ -24,6 +25,7 @@ pub enum Section {
     Forward,
     Mui,
     Ais,
+    Lpp,
 }
 
 pub fn run(paths: &Paths, sections: &[Section]) -> Result<()> {
@@ -32,6 +34,7 @@ pub fn run(paths: &Paths, sections: &[Section]) -> Result<()> {
         Section::Forward,
         Section::Mui,
         Section::Ais,
+        Section::Lpp,
     ];
     let sections = if sections.is_empty() {
         &all[..]
@@ -65,6 +68,7 @@ pub fn run(paths: &Paths, sections: &[Section]) -> Result<()> {
             Section::Forward => ("forward", forward::run(paths, &cli, &base)?),
             Section::Mui => ("mui", mui::run(paths, &cli, &base)?),
             Section::Ais => ("ais", ais::run(paths, &cli, &base)?),
+            Section::Lpp => ("lpp", lpp::run(paths, &cli, &base)?),
         };
         println!("{body}");
         text = replace_section(&text, name, &body);

@@ -7,7 +7,9 @@ use crate::open::{Backend, open_model};
 use crate::tasks::load_task;
 use anyhow::{Context, Result, bail};
 use mechscope_metrics::ais::BenchmarkInput;
-use mechscope_metrics::bench::{self, AisBenchOptions, ForwardBenchOptions, MuiBenchOptions};
+use mechscope_metrics::bench::{
+    self, AisBenchOptions, ForwardBenchOptions, LppBenchOptions, MuiBenchOptions,
+};
 use serde_json::json;
 use std::path::Path;
 use std::time::Instant;
@@ -131,6 +133,42 @@ pub fn ais(args: &AisBenchArgs) -> Result<()> {
         "benchmark": benchmark,
         "gradient": result.gradient,
         "scoring": result.scoring,
+        "loaded_rss_bytes": loaded_rss_bytes,
+        "peak_rss_bytes": peak_rss_bytes(),
+    });
+    println!("{}", serde_json::to_string_pretty(&out)?);
+    Ok(())
+}
+
+/// `mechscope bench-lpp`: the latent metrics against the plain traced forward.
+pub fn lpp(
+    model_path: &Path,
+    ids: Option<&Path>,
+    (seqs, seq_len): (usize, usize),
+    options: &LppBenchOptions,
+    backend: Backend,
+) -> Result<()> {
+    let started = Instant::now();
+    let model = open_model(model_path, backend)?;
+    let load_s = started.elapsed().as_secs_f64();
+    let loaded_rss_bytes = peak_rss_bytes();
+    let (text, sequences) = match ids {
+        Some(path) => (
+            path.display().to_string(),
+            crate::lpp::read_ids(path, seqs)?,
+        ),
+        None => (
+            "bundled probe text".to_string(),
+            crate::lpp::bundled_sequences(&model, seqs, seq_len)?,
+        ),
+    };
+    let result = pollster::block_on(bench::lpp(&model.decoder, &sequences, options, to_stderr))?;
+    let out = json!({
+        "model": model_path.display().to_string(),
+        "backend": format!("{backend:?}").to_lowercase(),
+        "load_s": load_s,
+        "text": text,
+        "lpp": result,
         "loaded_rss_bytes": loaded_rss_bytes,
         "peak_rss_bytes": peak_rss_bytes(),
     });

@@ -14,7 +14,7 @@ use mechscope_tasks::hub::{self, HubSplit};
 use mechscope_tasks::probes::DEFAULT_TEXT;
 use std::future::ready;
 use std::ops::ControlFlow;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
 pub struct LppArgs {
@@ -133,23 +133,10 @@ pub fn lpp(args: LppArgs) -> Result<()> {
 fn probe_text(args: &LppArgs, model: &LoadedModel) -> Result<(String, Vec<Vec<u32>>)> {
     let tokens_wanted = args.seqs * args.seq_len;
     if let Some(path) = &args.ids {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        let sequences: Vec<Vec<u32>> = serde_json::from_str(&text).with_context(|| {
-            format!(
-                "{} is not a JSON array of token-id arrays ([[1, 2, ...], ...])",
-                path.display()
-            )
-        })?;
-        let sequences: Vec<Vec<u32>> = sequences
-            .into_iter()
-            .filter(|s| !s.is_empty())
-            .take(args.seqs)
-            .collect();
-        if sequences.is_empty() {
-            bail!("{} holds no token ids", path.display());
-        }
-        return Ok((format!("ids:{}", path.display()), sequences));
+        return Ok((
+            format!("ids:{}", path.display()),
+            read_ids(path, args.seqs)?,
+        ));
     }
     let (spec, text) = match args.text.as_deref() {
         None => ("bundled probe text".to_string(), DEFAULT_TEXT.to_string()),
@@ -177,6 +164,41 @@ fn probe_text(args: &LppArgs, model: &LoadedModel) -> Result<(String, Vec<Vec<u3
         bail!("{spec} has no tokens");
     }
     Ok((spec, sequences))
+}
+
+/// The first `seqs` sequences of a JSON array of token-id arrays (the `--ids` format,
+/// the fixture's `lpp_smollm2_wikitext.ids.json`).
+pub fn read_ids(path: &Path, seqs: usize) -> Result<Vec<Vec<u32>>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let sequences: Vec<Vec<u32>> = serde_json::from_str(&text).with_context(|| {
+        format!(
+            "{} is not a JSON array of token-id arrays ([[1, 2, ...], ...])",
+            path.display()
+        )
+    })?;
+    let sequences: Vec<Vec<u32>> = sequences
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .take(seqs)
+        .collect();
+    if sequences.is_empty() {
+        bail!("{} holds no token ids", path.display());
+    }
+    Ok(sequences)
+}
+
+/// The bundled probe text as `seqs` sequences of `seq_len` tokens for `model`.
+pub fn bundled_sequences(
+    model: &LoadedModel,
+    seqs: usize,
+    seq_len: usize,
+) -> Result<Vec<Vec<u32>>> {
+    let ids = model
+        .tokenizer
+        .encode(DEFAULT_TEXT, true)
+        .context("tokenizing the bundled probe text")?;
+    Ok(probe_sequences(&ids, seqs, seq_len))
 }
 
 /// Rows of a hub split, their `text` fields joined, until the text holds `tokens`

@@ -13,7 +13,9 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use mechscope_formats::gguf;
 use mechscope_formats::tokenizer::ChatMessage;
-use mechscope_metrics::bench::{AisBenchOptions, ForwardBenchOptions, MuiBenchOptions};
+use mechscope_metrics::bench::{
+    AisBenchOptions, ForwardBenchOptions, LppBenchOptions, MuiBenchOptions,
+};
 use mechscope_model::LoadedModel;
 use mechscope_model::generate::generate_greedy;
 use mechscope_model::next_token::next_tokens;
@@ -131,6 +133,26 @@ enum Command {
         /// Alternated passes of each step and its forward baseline; medians are reported.
         #[arg(long, default_value_t = 3)]
         repeats: usize,
+        #[arg(long, value_enum, default_value_t = Backend::Cpu)]
+        backend: Backend,
+    },
+    /// Time LPP's latent metrics over probe text against the plain traced forward
+    /// (JSON on stdout).
+    BenchLpp {
+        model: PathBuf,
+        /// Probe sequences as a JSON array of token-id arrays; default: the bundled text.
+        #[arg(long, value_name = "FILE")]
+        ids: Option<PathBuf>,
+        #[arg(long, default_value_t = 8)]
+        seqs: usize,
+        #[arg(long, default_value_t = 256)]
+        seq_len: usize,
+        /// Alternated passes of LPP and its baselines; medians are reported.
+        #[arg(long, default_value_t = 3)]
+        repeats: usize,
+        /// Time only output entropy and perplexity (no logit lens).
+        #[arg(long)]
+        no_lens: bool,
         #[arg(long, value_enum, default_value_t = Backend::Cpu)]
         backend: Backend,
     },
@@ -319,6 +341,24 @@ fn main() -> Result<()> {
             options: AisBenchOptions { repeats },
             backend,
         }),
+        Command::BenchLpp {
+            model,
+            ids,
+            seqs,
+            seq_len,
+            repeats,
+            no_lens,
+            backend,
+        } => bench::lpp(
+            &model,
+            ids.as_deref(),
+            (seqs, seq_len),
+            &LppBenchOptions {
+                repeats,
+                lens: !no_lens,
+            },
+            backend,
+        ),
         Command::Mui(args) => mui::mui(args),
         Command::Law(args) => mui::law(args),
         Command::Ais(args) => ais::ais(args),

@@ -1,4 +1,4 @@
-//! Timings of the model core, of MUI and of AIS ([`ais()`]), shared by
+//! Timings of the model core, of MUI, of AIS ([`ais()`]) and of LPP ([`lpp()`]), shared by
 //! `mechscope bench-forward|bench-mui|bench-ais` and the page's `?bench=forward|mui|ais`
 //! panel, so the native and the browser figures in BENCHMARKS.md come from the same
 //! code.
@@ -20,11 +20,13 @@ use std::ops::ControlFlow;
 use web_time::Instant;
 
 mod ais;
+mod lpp;
 
 pub use ais::{
     AisBench, AisBenchOptions, GRADIENT_AIM, GradientBench, SCORING_AIM, ScoringBench, ais,
     builtin_choice_items, builtin_sequences,
 };
+pub use lpp::{LPP_AIM, LppBench, LppBenchOptions, lpp};
 
 /// Multiply-adds of one forward over `t` tokens, counted as 2 FLOP each: the weight
 /// matmuls, attention's two causal `t × t` products (half the square), and optionally

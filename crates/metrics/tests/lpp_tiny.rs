@@ -12,6 +12,7 @@
 //! model and the reference are compiled in: nothing is read from disk.
 
 use burn::tensor::Device;
+use mechscope_metrics::lpp::latent::output_metrics;
 use mechscope_metrics::lpp::latent_metrics;
 use mechscope_metrics::no_progress;
 use mechscope_model::weights::SafetensorsWeights;
@@ -55,6 +56,12 @@ async fn check(device: Device) {
         .await
         .expect("latent metrics");
     let r = &reference["results"];
+    // The outputs-only path (no lens, nothing traced) gives the same two numbers.
+    let outputs = output_metrics(&decoder(&device), &sequences, no_progress)
+        .await
+        .expect("output metrics");
+    assert!(relative(outputs.output_entropy, m.output_entropy) < 1e-6);
+    assert!(relative(outputs.nll, m.nll) < 1e-6);
     assert_eq!(m.n_positions as u64, r["n_positions"].as_u64().unwrap());
     assert_eq!(m.n_predictions as u64, r["n_predictions"].as_u64().unwrap());
     for (name, ours, tolerance) in [

@@ -26,7 +26,7 @@ use super::pipeline::Step;
 use burn::tensor::activation::log_softmax;
 use burn::tensor::{Int, Tensor, TensorData};
 use mechscope_model::generate::{ReadbackError, read_f32};
-use mechscope_model::{Decoder, Trace};
+use mechscope_model::{Decoder, Logits, Trace};
 use serde::{Deserialize, Serialize};
 use std::future::Future;
 use std::ops::ControlFlow;
@@ -197,6 +197,102 @@ where
     accumulator.finish().await
 }
 
+/// Reduces each `[1, seq, V]` logits tensor of `logits` to the sum over positions of
+/// `H(softmax) / ln V`, and the last one to `-Σ log p(next token)` over the sequence's
+/// `seq - 1` predictions, in one readback. Each tensor is reduced on the device as soon
+/// as it is made, so only one `[seq, V]` block is alive at a time.
+async fn reduce_logits(
+    logits: impl ExactSizeIterator<Item = Tensor<3>>,
+    ids: &[u32],
+    vocab: usize,
+) -> Result<(Vec<f64>, f64), ReadbackError> {
+    let (count, seq) = (logits.len(), ids.len());
+    let mut reduced = Vec::with_capacity(count + 1);
+    let mut next_token = None;
+    for (i, tensor) in logits.enumerate() {
+        let logp = log_softmax(tensor, 2);
+        if i + 1 == count && seq > 1 {
+            let targets: Vec<i64> = ids[1..].iter().map(|&i| i64::from(i)).collect();
+            let targets = Tensor::<3, Int>::from_data(
+                TensorData::new(targets, [1, seq - 1, 1]),
+                &logp.device(),
+            );
+            let picked = logp.clone().narrow(1, 0, seq - 1).gather(2, targets);
+            next_token = Some(picked.reshape([seq - 1]));
+        }
+        let entropy = (logp.clone().exp() * logp).sum_dim(2).neg();
+        reduced.push(entropy.reshape([seq]));
+    }
+    reduced.extend(next_token);
+    let host = read_f32(Tensor::cat(reduced, 0)).await?;
+    let ln_v = (vocab as f64).ln();
+    let entropies = host
+        .chunks(seq)
+        .take(count)
+        .map(|chunk| chunk.iter().map(|&h| f64::from(h) / ln_v).sum())
+        .collect();
+    let nll = -host[count * seq..]
+        .iter()
+        .map(|&lp| f64::from(lp))
+        .sum::<f64>();
+    Ok((entropies, nll))
+}
+
+/// Output entropy and perplexity alone, the two metrics that need no hidden state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutputMetrics {
+    /// Positions pooled.
+    pub n_positions: usize,
+    /// Next-token predictions scored.
+    pub n_predictions: usize,
+    /// Mean over positions of `H(softmax(logits)) / ln V`.
+    pub output_entropy: f64,
+    /// Mean next-token cross-entropy, in nats.
+    pub nll: f64,
+    /// `exp(nll)`.
+    pub perplexity: f64,
+}
+
+/// [`OutputMetrics`] over `sequences`: one forward per sequence with the logits of every
+/// position and nothing traced, no logit lens. A device where the lens's `L + 1`
+/// unembeddings cost too much (a software WebGPU adapter) still gets these two.
+pub async fn output_metrics<F>(
+    decoder: &Decoder,
+    sequences: &[Vec<u32>],
+    mut on_step: impl FnMut(Step) -> F,
+) -> Result<OutputMetrics, LppError>
+where
+    F: Future<Output = ControlFlow<()>>,
+{
+    check_sequences(decoder, sequences)?;
+    let total = sequences.len();
+    let (mut entropy, mut nll, mut positions, mut predictions) = (0.0, 0.0, 0, 0);
+    for (done, ids) in sequences.iter().enumerate() {
+        if on_step(Step::Text { done, total }).await.is_break() {
+            return Err(LppError::Cancelled);
+        }
+        let trace = Trace {
+            logits: Logits::All,
+            ..Trace::default()
+        };
+        let traced = decoder.forward(decoder.ids_tensor(ids, 1), trace, None);
+        let (entropies, sum) =
+            reduce_logits(traced.logits.into_iter(), ids, decoder.config.vocab_size).await?;
+        entropy += entropies.iter().sum::<f64>();
+        nll += sum;
+        positions += ids.len();
+        predictions += ids.len().saturating_sub(1);
+    }
+    let nll = nll / predictions.max(1) as f64;
+    Ok(OutputMetrics {
+        n_positions: positions,
+        n_predictions: predictions,
+        output_entropy: entropy / positions.max(1) as f64,
+        nll,
+        perplexity: nll.exp(),
+    })
+}
+
 /// Refuses what would fail on the device: no tokens, too long, ids out of range.
 pub(crate) fn check_sequences(decoder: &Decoder, sequences: &[Vec<u32>]) -> Result<(), LppError> {
     if sequences.iter().all(Vec::is_empty) {
@@ -278,35 +374,12 @@ impl LatentAccumulator {
 
         // Lens entropies of every layer and the last layer's next-token log-probs, in
         // one readback.
-        let mut reduced = Vec::with_capacity(layers + 1);
-        let mut next_token = None;
-        for (l, h) in stream.iter().enumerate() {
-            let logp = log_softmax(decoder.logits(h.clone()), 2);
-            if l == layers - 1 && seq > 1 {
-                let targets: Vec<i64> = ids[1..].iter().map(|&i| i64::from(i)).collect();
-                let targets = Tensor::<3, Int>::from_data(
-                    TensorData::new(targets, [1, seq - 1, 1]),
-                    &h.device(),
-                );
-                let picked = logp.clone().narrow(1, 0, seq - 1).gather(2, targets);
-                next_token = Some(picked.reshape([seq - 1]));
-            }
-            let entropy = (logp.clone().exp() * logp).sum_dim(2).neg();
-            reduced.push(entropy.reshape([seq]));
+        let lens = stream.iter().map(|h| decoder.logits(h.clone()));
+        let (entropies, nll) = reduce_logits(lens, ids, decoder.config.vocab_size).await?;
+        for (sum, entropy) in self.lens_entropy.iter_mut().zip(entropies) {
+            *sum += entropy;
         }
-        reduced.extend(next_token);
-        let reduced = read_f32(Tensor::cat(reduced, 0)).await?;
-        let ln_v = (decoder.config.vocab_size as f64).ln();
-        for (l, sum) in self.lens_entropy.iter_mut().enumerate() {
-            *sum += reduced[l * seq..(l + 1) * seq]
-                .iter()
-                .map(|&h| f64::from(h) / ln_v)
-                .sum::<f64>();
-        }
-        self.nll -= reduced[layers * seq..]
-            .iter()
-            .map(|&lp| f64::from(lp))
-            .sum::<f64>();
+        self.nll += nll;
 
         // The hidden states, once, for everything reduced on the host.
         let stacked = Tensor::cat(stream, 0);
