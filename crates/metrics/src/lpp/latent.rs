@@ -23,7 +23,6 @@
 use super::depth;
 use super::hidden::{self, MagnitudeHistogram};
 use super::pipeline::Step;
-use burn::tensor::activation::log_softmax;
 use burn::tensor::{Int, Tensor, TensorData};
 use mechscope_model::generate::{ReadbackError, read_f32};
 use mechscope_model::{Decoder, Logits, Trace};
@@ -209,18 +208,26 @@ async fn reduce_logits(
     let (count, seq) = (logits.len(), ids.len());
     let mut reduced = Vec::with_capacity(count + 1);
     let mut next_token = None;
-    for (i, tensor) in logits.enumerate() {
-        let logp = log_softmax(tensor, 2);
+    for (i, z) in logits.enumerate() {
+        // H = ln Σe − Σ e·(z − m) / Σe with e = exp(z − m): six passes over the
+        // vocabulary where log_softmax, exp, product and sum take nine.
+        let shifted = z.clone() - z.max_dim(2);
+        let e = shifted.clone().exp();
+        let total = e.clone().sum_dim(2);
+        let dot = (e * shifted.clone()).sum_dim(2);
+        let log_total = total.clone().log();
         if i + 1 == count && seq > 1 {
             let targets: Vec<i64> = ids[1..].iter().map(|&i| i64::from(i)).collect();
             let targets = Tensor::<3, Int>::from_data(
                 TensorData::new(targets, [1, seq - 1, 1]),
-                &logp.device(),
+                &shifted.device(),
             );
-            let picked = logp.clone().narrow(1, 0, seq - 1).gather(2, targets);
+            // log p(next) = (z − m)[next] − ln Σe.
+            let picked = shifted.narrow(1, 0, seq - 1).gather(2, targets)
+                - log_total.clone().narrow(1, 0, seq - 1);
             next_token = Some(picked.reshape([seq - 1]));
         }
-        let entropy = (logp.clone().exp() * logp).sum_dim(2).neg();
+        let entropy = log_total - dot / total;
         reduced.push(entropy.reshape([seq]));
     }
     reduced.extend(next_token);
