@@ -19,12 +19,15 @@ mod grid;
 mod labels;
 mod look;
 pub mod mui_layers;
+mod radar;
+mod series;
 pub mod similarity_matrix;
 pub mod utility_law;
 
 pub use ais_heatmap::ais_heatmap;
-pub use ais_radar::{RADAR_MAX_SERIES, RadarSeries, ais_radar};
+pub use ais_radar::ais_radar;
 pub use mui_layers::mui_layers;
+pub use radar::{RADAR_MAX_SERIES, RadarSeries};
 pub use similarity_matrix::similarity_matrix;
 pub use utility_law::{contamination_hints, utility_law};
 
