@@ -16,8 +16,8 @@
 
 use super::look::{self, Look, shorten, two_decimals};
 use super::radar::{
-    AxisLabel, MAX_AXES, MIN_AXES, RADAR_MAX_SERIES, Radar, RadarSeries, RadialScale, draw_radar,
-    lacking_note,
+    AxisLabel, LegendAt, MAX_AXES, MIN_AXES, RADAR_MAX_SERIES, Radar, RadarSeries, RadialScale,
+    draw_radar,
 };
 use super::series::Swatch;
 use super::{ChartError, LARGEST_AIS, no_data};
@@ -185,8 +185,27 @@ where
                 ),
             ],
             max_label_chars: MAX_LABEL_CHARS,
+            legend_share: 0.36,
+            legend_at: LegendAt::Right,
         },
     )
+}
+
+/// The muted line that says which of `series` have no value on `axis`: `"(word)"` when
+/// none has, `"(word: a, b)"` when some lack it, `None` when all have one.
+fn lacking_note(series: &[RadarSeries], axis: usize, word: &str) -> Option<String> {
+    let lacking: Vec<&str> = series
+        .iter()
+        .filter(|s| s.values.get(axis).is_some_and(Option::is_none))
+        .map(|s| s.label.as_str())
+        .collect();
+    if lacking.is_empty() {
+        None
+    } else if lacking.len() == series.len() {
+        Some(format!("({word})"))
+    } else {
+        Some(shorten(&format!("({word}: {})", lacking.join(", ")), 24))
+    }
 }
 
 /// The subtitle's second line: profiles left out, undefined values, broken models.

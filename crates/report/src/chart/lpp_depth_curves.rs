@@ -15,7 +15,7 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 /// Series labels in the legend longer than this are cut first.
-const MAX_LABEL_CHARS: usize = 36;
+const MAX_LABEL_CHARS: usize = 48;
 
 /// One run's curve: its label and its values at the relative depths `depth` (the same
 /// length; a value that is not a number leaves a gap in the line).
@@ -200,7 +200,7 @@ where
             )?;
         }
     }
-    legend.draw(&legend_area, &look)
+    legend.draw(&legend_area, &look, false)
 }
 
 #[cfg(test)]

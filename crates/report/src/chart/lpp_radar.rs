@@ -8,8 +8,8 @@
 
 use super::look::{self, Look, shorten, two_decimals};
 use super::radar::{
-    AxisLabel, MAX_AXES, MIN_AXES, RADAR_MAX_SERIES, Radar, RadarSeries, RadialScale, draw_radar,
-    lacking_note,
+    AxisLabel, LegendAt, MAX_AXES, MIN_AXES, RADAR_MAX_SERIES, Radar, RadarSeries, RadialScale,
+    draw_radar,
 };
 use super::series::Swatch;
 use super::{ChartError, no_data};
@@ -19,7 +19,7 @@ use plotters::prelude::*;
 
 /// Series labels in the legend longer than this are cut: a model's name and the run's
 /// settings.
-const MAX_LABEL_CHARS: usize = 36;
+const MAX_LABEL_CHARS: usize = 48;
 /// How far a normalised value may stray outside [0, 1] before it is taken for an input
 /// that was never normalised (rounding in a JSON round trip stays far below this).
 const NORMALISED_SLACK: f64 = 1e-9;
@@ -145,6 +145,35 @@ fn problem(axes: &[LppAxis], profiles: &[RadarSeries]) -> Option<String> {
     None
 }
 
+/// How an axis note names a run: its number when the label starts with one (`#2` of
+/// `#2 SmolLM2-135M · 8×256`, the page's labels), else its label cut short. A whole
+/// label under every spoke would take the room the radar needs.
+fn run_tag(label: &str) -> String {
+    match label.split_whitespace().next() {
+        Some(first) if first.starts_with('#') => first.to_string(),
+        _ => shorten(label, 14),
+    }
+}
+
+/// The muted line under an axis's name: its range, and which shown runs did not
+/// measure it (`0–1, not in #2`), on one line so that nine labels around the circle
+/// stay clear of each other.
+fn range_line(axis: &LppAxis, shown: &[RadarSeries], index: usize) -> String {
+    let lacking: Vec<String> = shown
+        .iter()
+        .filter(|s| s.values.get(index).is_some_and(Option::is_none))
+        .map(|s| run_tag(&s.label))
+        .collect();
+    let range = axis.range_text();
+    if lacking.is_empty() {
+        range
+    } else if lacking.len() == shown.len() {
+        format!("{range}, not measured")
+    } else {
+        shorten(&format!("{range}, not in {}", lacking.join(", ")), 30)
+    }
+}
+
 /// A raw value as a label prints it: three significant digits or so, never a long tail.
 fn short_number(value: f64) -> String {
     let magnitude = value.abs();
@@ -215,9 +244,7 @@ where
         .enumerate()
         .map(|(i, axis)| AxisLabel {
             name: axis.name.clone(),
-            notes: std::iter::once(axis.range_text())
-                .chain(lacking_note(shown, i, "not measured"))
-                .collect(),
+            notes: vec![range_line(axis, shown, i)],
         })
         .collect();
     let single = shown.len() == 1;
@@ -250,6 +277,8 @@ where
             value_label: &value_label,
             key: vec![(Swatch::BoldRing, "low end of each range".to_string())],
             max_label_chars: MAX_LABEL_CHARS,
+            legend_share: 0.9,
+            legend_at: LegendAt::Below,
         },
     )
 }
@@ -272,6 +301,13 @@ mod tests {
         assert_eq!(log.range_text(), "1–1000, log");
         let mapped = ProfileAxis::new("x", 31.6, [1.0, 1000.0], Scale::Log).normalised;
         assert!((log.raw(mapped) - 31.6).abs() < 1e-9);
+    }
+
+    #[test]
+    fn runs_are_named_by_their_number_when_they_have_one() {
+        assert_eq!(run_tag("#12 SmolLM2-135M-Instruct.Q4_1 · 8×256"), "#12");
+        assert_eq!(run_tag("model B"), "model B");
+        assert_eq!(run_tag("SmolLM2-135M-Instruct.Q4_1"), "SmolLM2-135M-…");
     }
 
     #[test]

@@ -80,27 +80,25 @@ pub(crate) struct Radar<'a> {
     pub key: Vec<(Swatch, String)>,
     /// Series labels in the legend are cut to this many characters first.
     pub max_label_chars: usize,
+    /// The most of the width the legend may take (benchmark names are short, run
+    /// labels with a model's name are not).
+    pub legend_share: f64,
+    /// Where the legend goes.
+    pub legend_at: LegendAt,
 }
 
-/// The muted line that says which of `series` have no value on `axis`: `"(word)"` when
-/// none has, `"(word: a, b)"` when some lack it, `None` when all have one.
-pub(crate) fn lacking_note(series: &[RadarSeries], axis: usize, word: &str) -> Option<String> {
-    let lacking: Vec<&str> = series
-        .iter()
-        .filter(|s| s.values.get(axis).is_some_and(Option::is_none))
-        .map(|s| s.label.as_str())
-        .collect();
-    if lacking.is_empty() {
-        None
-    } else if lacking.len() == series.len() {
-        Some(format!("({word})"))
-    } else {
-        Some(shorten(&format!("({word}: {})", lacking.join(", ")), 24))
-    }
+/// Where a radar's legend goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LegendAt {
+    /// On the right: short labels, the radar keeps the height.
+    Right,
+    /// Under the radar: long labels would take the width the axis labels beside the
+    /// circle need, and a radar limited by its width stays small however tall it is.
+    Below,
 }
 
-/// Draws `radar` into `body` (the chart's area below its titles): the radar on the
-/// left, the legend on the right.
+/// Draws `radar` into `body` (the chart's area below its titles): the radar, and the
+/// legend beside or under it.
 pub(crate) fn draw_radar<DB>(
     body: &DrawingArea<DB, Shift>,
     look: &Look,
@@ -121,21 +119,32 @@ where
         value_label,
         key,
         max_label_chars,
+        legend_share,
+        legend_at,
     } = radar_spec;
     let (scale, n_axes) = (*scale, axes.len());
 
-    // The legend takes the right of the chart, the radar the rest.
+    // The legend takes the right of the chart or a strip under it, the radar the rest.
     let mut legend_entries: Vec<(Swatch, String)> = shown
         .iter()
         .enumerate()
         .map(|(i, s)| (Swatch::Series(i), shorten(&s.label, *max_label_chars)))
         .collect();
     legend_entries.extend(key.iter().cloned());
-    let legend = Legend::fit(body, look, legend_entries, 0.36)?;
+    let legend = Legend::fit(body, look, legend_entries, *legend_share)?;
     let (width, height) = look::pixel_size(body);
-    let radar_width = (width - legend.width).max(width * 0.5);
-    let (radar, legend_area) = body.split_horizontally(radar_width.round() as i32);
-    let radar_size = (radar_width, height);
+    let (radar, legend_area, radar_size) = match legend_at {
+        LegendAt::Right => {
+            let radar_width = (width - legend.width).max(width * 0.5);
+            let (radar, legend_area) = body.split_horizontally(radar_width.round() as i32);
+            (radar, legend_area, (radar_width, height))
+        }
+        LegendAt::Below => {
+            let radar_height = (height - legend.height(look)).max(height * 0.6);
+            let (radar, legend_area) = body.split_vertically(radar_height.round() as i32);
+            (radar, legend_area, (width, radar_height))
+        }
+    };
 
     // Axis labels: the name on one or two lines, then the muted notes.
     let label_style = look.text(16.0);
@@ -348,7 +357,7 @@ where
         radar.draw_text(text, &value_style.color(colour).pos(anchor), at)?;
     }
 
-    legend.draw(&legend_area, look)
+    legend.draw(&legend_area, look, *legend_at == LegendAt::Below)
 }
 
 /// The radius axis: `lo` at the centre, `hi` at the outer ring, rings every `step`.

@@ -248,32 +248,53 @@ impl Legend {
         })
     }
 
-    /// Draws the legend centred in the height of `area`: the series first, then, after
-    /// a half-row gap, the key to the chart's other marks.
+    /// The height the legend's rows take, a row's margin above and below included.
+    pub(crate) fn height(&self, look: &Look) -> f64 {
+        look.px(27.0) * (self.entries.len() as f64 + self.gaps() + 0.5)
+    }
+
+    /// Half a row between the series and the key to the other marks, when there is a
+    /// key.
+    fn gaps(&self) -> f64 {
+        let series_count = self.series_count();
+        if series_count < self.entries.len() {
+            0.5
+        } else {
+            0.0
+        }
+    }
+
+    fn series_count(&self) -> usize {
+        self.entries
+            .iter()
+            .filter(|(s, _)| matches!(s, Swatch::Series(_)))
+            .count()
+    }
+
+    /// Draws the legend centred in the height of `area` (and in its width when
+    /// `centred`, for a legend under a chart): the series first, then, after a half-row
+    /// gap, the key to the chart's other marks.
     pub(crate) fn draw<DB>(
         &self,
         area: &DrawingArea<DB, Shift>,
         look: &Look,
+        centred: bool,
     ) -> Result<(), ChartError>
     where
         DB: DrawingBackend,
         DB::ErrorType: 'static,
     {
-        let (_, height) = look::pixel_size(area);
+        let (width, height) = look::pixel_size(area);
         let row = look.px(27.0);
-        let series_count = self
-            .entries
-            .iter()
-            .filter(|(s, _)| matches!(s, Swatch::Series(_)))
-            .count();
-        let gaps = if series_count < self.entries.len() {
-            0.5
+        let series_count = self.series_count();
+        let total = row * (self.entries.len() as f64 + self.gaps());
+        let top = ((height - total) / 2.0).max(0.0) + row / 2.0;
+        let left = if centred {
+            ((width - self.width) / 2.0).max(0.0)
         } else {
             0.0
         };
-        let total = row * (self.entries.len() as f64 + gaps);
-        let top = ((height - total) / 2.0).max(0.0) + row / 2.0;
-        let x0 = look.px(4.0);
+        let x0 = left + look.px(4.0);
         let x1 = x0 + look.px(36.0);
         let text_x = (x0 + look.px(44.0)).round() as i32;
         let marker_radius = look.px(6.0);
