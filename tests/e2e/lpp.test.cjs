@@ -9,6 +9,7 @@
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
 const {
   SLOW,
   launch,
@@ -127,6 +128,7 @@ test('LPP on the CPU backend: report shape, finite values, tables, charts, sessi
   }
   assert.equal(s.items.length, 25);
   assertFinite(s.accuracy, 'symbolic.accuracy');
+  assert.equal(await page.locator('#lpp-symbolic-responses tbody tr').count(), 25);
 
   // The profile: each axis in [0, 1] with its range.
   assert.ok(report.profile.length >= 6, `${report.profile.length} axes`);
@@ -145,6 +147,8 @@ test('LPP on the CPU backend: report shape, finite values, tables, charts, sessi
   for (const chart of ['#lpp-radar', ...DEPTH_CHARTS]) {
     await assertChartPainted(page, chart);
   }
+  // The report beside the screenshots, to read what the model answered.
+  fs.writeFileSync(screenshotPath('lpp-cpu').replace(/\.png$/, '.report.json'), JSON.stringify(report, null, 1));
   await page.screenshot({ path: screenshotPath('lpp-cpu'), fullPage: true });
   await page.locator('#lpp').screenshot({ path: screenshotPath('lpp-cpu-panel') });
 
@@ -166,8 +170,7 @@ test('LPP on the CPU backend: report shape, finite values, tables, charts, sessi
     assert.match(label, /#2 SmolLM2.*· 1×96/, chart);
   }
   await assertChartPainted(page, '#lpp-radar');
-  await page.locator('#lpp-radar').scrollIntoViewIfNeeded();
-  await page.screenshot({ path: screenshotPath('lpp-session'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('lpp-session'), fullPage: true });
 
   // Cancel during a long run (the browser defaults): the status says so, and the
   // session keeps its two runs.

@@ -386,6 +386,23 @@ fn LppResultView(report: Report) -> impl IntoView {
                         }).collect_view()}
                     </tbody>
                 </table>
+                <details id="lpp-symbolic-responses">
+                    <summary>"Each problem and the model's answer (exact match on the first line, after an optional \"Answer:\" and a final full stop)"</summary>
+                    <table>
+                        <thead><tr><th>"family"</th><th class="num">"level"</th><th>"expected"</th><th>"response"</th><th>"right"</th></tr></thead>
+                        <tbody>
+                            {s.items.iter().map(|item| view! {
+                                <tr>
+                                    <td>{item.family.clone()}</td>
+                                    <td class="num">{item.level}</td>
+                                    <td><code>{item.answer.clone()}</code></td>
+                                    <td title=item.prompt.clone()><code>{item.response.trim().to_string()}</code></td>
+                                    <td>{if item.correct { "yes" } else { "no" }}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </details>
             }
         })}
         <details>
@@ -546,7 +563,7 @@ fn SessionView(session: ReadSignal<Vec<SessionRun>>) -> impl IntoView {
                 <p class="muted">{format!("The charts show the last {} of {} runs; the table lists them all.", shown.len(), runs.len())}</p>
             })}
             <figure class="chart-figure">
-                <ChartCanvas id="lpp-radar" label=radar_label width=900 height=520
+                <ChartCanvas id="lpp-radar" label=radar_label width=900 height=600
                     draw=Box::new(move |area| {
                         let borrowed: Vec<(&str, &[_])> = profiles
                             .iter()
