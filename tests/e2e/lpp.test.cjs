@@ -58,10 +58,12 @@ function assertFinite(value, name) {
 
 test('LPP on the CPU backend: report shape, finite values, tables, charts, session, cancel', { timeout: 1_800_000 }, async (t) => {
   const { page, errors } = await openPage(browser.context, '/?device=cpu');
+  let started = Date.now();
   await loadModel(page, /Ready on CPU/);
+  t.diagnostic(`model loaded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   await setCounts(page, { nSeq: 2, seqLen: 64, perStratum: 2, perLevel: 1 });
-  let started = Date.now();
+  started = Date.now();
   const report = await runAndWait(page);
   t.diagnostic(`first run (text 2×64, 6 uncertainty items, 25 symbolic problems): ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
@@ -177,9 +179,11 @@ test('LPP on the CPU backend: report shape, finite values, tables, charts, sessi
   await page.locator('#lpp-probe-uncertainty').setChecked(true);
   await page.locator('#lpp-probe-symbolic').setChecked(true);
   await setCounts(page, { nSeq: 8, seqLen: 256, perStratum: 20, perLevel: 4 });
+  started = Date.now();
   await page.locator('#lpp-run').click(SLOW);
   await page.locator('#lpp-cancel').click(SLOW);
   await page.locator('#lpp-status[data-state="failed"]').waitFor(SLOW);
+  t.diagnostic(`cancelled after ${((Date.now() - started) / 1000).toFixed(1)} s`);
   assert.match(await page.locator('#lpp-status').innerText(), /cancelled/);
   assert.equal(await page.locator('#lpp-runs tbody tr').count(), 2);
   assert.deepEqual(errors, []);

@@ -242,17 +242,19 @@ async fn run_once(
     } else {
         (None, Vec::new())
     };
-    // Between steps the tab repaints the status line and handles a click on Cancel.
+    // Between steps the tab repaints the status line and handles a click on Cancel;
+    // Cancel is read after the yield, so a click made while the last step ran stops the
+    // run before the next one starts (a 256-token sequence takes seconds on the CPU).
+    let cancelled = &cancelled;
     let on_step = |step: Step| {
-        let flow = if cancelled() {
-            ControlFlow::Break(())
-        } else {
-            progress(step.to_string());
-            ControlFlow::Continue(())
-        };
+        progress(step.to_string());
         async move {
             yield_to_browser().await;
-            flow
+            if cancelled() {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
         }
     };
     let run = run_lpp(
@@ -563,7 +565,7 @@ fn SessionView(session: ReadSignal<Vec<SessionRun>>) -> impl IntoView {
                 <p class="muted">{format!("The charts show the last {} of {} runs; the table lists them all.", shown.len(), runs.len())}</p>
             })}
             <figure class="chart-figure">
-                <ChartCanvas id="lpp-radar" label=radar_label width=900 height=600
+                <ChartCanvas id="lpp-radar" label=radar_label width=900 height=720
                     draw=Box::new(move |area| {
                         let borrowed: Vec<(&str, &[_])> = profiles
                             .iter()

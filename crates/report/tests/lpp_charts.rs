@@ -380,6 +380,14 @@ fn lecture_lpp_charts() {
         .join("charts");
     std::fs::create_dir_all(&dir).unwrap();
     let mut small = text_profile(0.42, 18.5);
+    small.insert(
+        3,
+        ProfileAxis::new("effective_rank_frac", 0.07, [0.0, 1.0], Scale::Linear),
+    );
+    small.insert(
+        6,
+        ProfileAxis::new("uncertainty_auroc", 0.75, [0.5, 1.0], Scale::Linear),
+    );
     small.push(ProfileAxis::new(
         "symbolic_accuracy",
         0.36,
@@ -408,7 +416,7 @@ fn lecture_lpp_charts() {
             values: &large_curve,
         },
     ];
-    for (width, height, suffix) in [(800, 400, ""), (900, 520, ".page"), (1600, 800, ".large")] {
+    for (width, height, suffix) in [(800, 400, ""), (900, 720, ".page"), (1600, 800, ".large")] {
         let radar = to_svg(width, height, |a| {
             lpp_radar(a, "LPP profiles", &axes, &series)
         })
