@@ -4,6 +4,7 @@ use crate::ais_panel::AisPanel;
 use crate::bench_panel::{BenchKind, BenchPanel};
 use crate::bytes::ByteSource;
 use crate::gpu::{self, AdapterFacts, GpuStatus};
+use crate::lpp_panel::LppPanel;
 use crate::model_header::{HeaderError, LoadedHeader, load_header};
 use crate::model_slot::{ModelPanel, ModelState};
 use crate::mui_panel::MuiPanel;
@@ -28,6 +29,7 @@ pub fn App() -> impl IntoView {
             <NextTokenPanel state />
             <MuiPanel state />
             <AisPanel state />
+            <LppPanel state />
             <InspectFilePanel />
             {BenchKind::from_url().map(|kind| view! { <BenchPanel kind /> })}
         </main>

@@ -10,6 +10,7 @@ mod bench_panel;
 mod bytes;
 mod chart_canvas;
 mod gpu;
+mod lpp_panel;
 mod model_header;
 mod model_slot;
 mod mui_panel;

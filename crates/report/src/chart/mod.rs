@@ -18,13 +18,20 @@ pub mod ais_radar;
 mod grid;
 mod labels;
 mod look;
+pub mod lpp_depth_curves;
+pub mod lpp_radar;
 pub mod mui_layers;
+mod radar;
+mod series;
 pub mod similarity_matrix;
 pub mod utility_law;
 
 pub use ais_heatmap::ais_heatmap;
-pub use ais_radar::{RADAR_MAX_SERIES, RadarSeries, ais_radar};
+pub use ais_radar::ais_radar;
+pub use lpp_depth_curves::{DepthCurve, lpp_depth_curves};
+pub use lpp_radar::{LppAxis, lpp_radar, lpp_radar_series};
 pub use mui_layers::mui_layers;
+pub use radar::{RADAR_MAX_SERIES, RadarSeries};
 pub use similarity_matrix::similarity_matrix;
 pub use utility_law::{contamination_hints, utility_law};
 
