@@ -2,12 +2,13 @@
 //! a probe text, the uncertainty and symbolic probes, and the profile.
 
 use crate::open::{Backend, open_model};
-use crate::output::{model_info, progress_bar, write_report};
+use crate::output::{CHART_SIZE_PX, model_info, progress_bar, write_report, write_svg};
 use crate::tasks::{fetch_rows, hub_base};
 use anyhow::{Context, Result, bail};
 use mechscope_metrics::lpp::symbolic::{Crossing, DEFAULT_MAX_NEW_TOKENS};
 use mechscope_metrics::lpp::{LppRun, LppSettings, Probes, probe_sequences, run_lpp};
 use mechscope_model::LoadedModel;
+use mechscope_report::chart;
 use mechscope_report::{MetricReport, Report, TaskInfo};
 use mechscope_tasks::TaskSpec;
 use mechscope_tasks::hub::{self, HubSplit};
@@ -57,6 +58,10 @@ pub struct LppArgs {
     /// Print the report as JSON on stdout.
     #[arg(long)]
     json: bool,
+    /// Draw the profile radar and each per-depth curve as SVG files beside this path:
+    /// `lpp.svg` gives `lpp.radar.svg` and `lpp.depth.logit_lens_entropy.svg`, ...
+    #[arg(long, value_name = "FILE")]
+    svg: Option<PathBuf>,
 }
 
 pub fn lpp(args: LppArgs) -> Result<()> {
@@ -126,7 +131,48 @@ pub fn lpp(args: LppArgs) -> Result<()> {
         },
         MetricReport::Lpp(Box::new(run)),
     );
-    write_report(&report, args.out.as_deref(), args.json)
+    write_report(&report, args.out.as_deref(), args.json)?;
+    if let (Some(path), Some(run)) = (&args.svg, report.lpp()) {
+        write_charts(path, &report.model.id, run)?;
+    }
+    Ok(())
+}
+
+/// The profile radar and the per-depth curves beside `path`: `{stem}.radar.svg` and
+/// `{stem}.depth.{metric}.svg`, the page's charts.
+fn write_charts(path: &Path, label: &str, run: &LppRun) -> Result<()> {
+    let stem = path
+        .file_stem()
+        .map_or_else(|| "lpp".into(), |s| s.to_string_lossy().into_owned());
+    let file = |kind: &str| path.with_file_name(format!("{stem}.{kind}.svg"));
+    let (axes, series) = chart::lpp_radar_series(&[(label, &run.profile)]);
+    let radar = chart::to_svg(900, 640, |area| {
+        chart::lpp_radar(area, &format!("LPP profile · {label}"), &axes, &series)
+    })?;
+    write_svg(&file("radar"), &radar)?;
+    let Some(m) = &run.text else {
+        return Ok(());
+    };
+    let d = &m.on_depth;
+    for (metric, values) in [
+        ("logit_lens_entropy", &d.logit_lens_entropy),
+        ("layer_drift", &d.layer_drift),
+        ("hidden_norm", &d.hidden_norm),
+        ("anisotropy", &d.anisotropy),
+        ("effective_rank_frac", &d.effective_rank_frac),
+    ] {
+        let curve = chart::DepthCurve {
+            label,
+            depth: &d.depth,
+            values,
+        };
+        let (width, height) = CHART_SIZE_PX;
+        let svg = chart::to_svg(width, height, |area| {
+            chart::lpp_depth_curves(area, "", metric, &[curve])
+        })?;
+        write_svg(&file(&format!("depth.{metric}")), &svg)?;
+    }
+    Ok(())
 }
 
 /// The probe sequences and what the report calls their source.

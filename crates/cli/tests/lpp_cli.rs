@@ -57,6 +57,8 @@ fn the_report_names_every_metric_and_bad_input_is_refused() {
         "1",
         "--out",
         report_path.to_str().unwrap(),
+        "--svg",
+        dir.join("lpp.svg").to_str().unwrap(),
     ]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "mechscope lpp failed:\n{stderr}");
@@ -108,6 +110,27 @@ fn the_report_names_every_metric_and_bad_input_is_refused() {
         "symbolic_accuracy",
     ] {
         assert!(axes.contains(&axis), "{axis} missing from {axes:?}");
+    }
+
+    // The charts: the radar and one file per per-depth metric, each titled.
+    let radar = std::fs::read_to_string(dir.join("lpp.radar.svg")).expect("radar written");
+    assert!(
+        radar.contains("LPP profile") && radar.contains("output_entropy"),
+        "{radar}"
+    );
+    for metric in [
+        "logit_lens_entropy",
+        "layer_drift",
+        "hidden_norm",
+        "anisotropy",
+        "effective_rank_frac",
+    ] {
+        let svg = std::fs::read_to_string(dir.join(format!("lpp.depth.{metric}.svg")))
+            .unwrap_or_else(|_| panic!("{metric} chart written"));
+        assert!(
+            svg.contains(metric) && svg.contains("relative depth"),
+            "{metric}"
+        );
     }
 
     // Ids for a larger vocabulary: refused before anything runs, with the reason.
