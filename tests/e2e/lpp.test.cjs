@@ -174,14 +174,30 @@ test('LPP on the CPU backend: report shape, finite values, tables, charts, sessi
   await assertChartPainted(page, '#lpp-radar');
     await page.screenshot({ path: screenshotPath('lpp-session'), fullPage: true });
 
-  // Cancel during a long run (the browser defaults): the status says so, and the
-  // session keeps its two runs.
+  // Cancel during a long run (every probe, the default item counts; short sequences,
+  // so that each step, and the wait for Cancel to be read, is short): the status says
+  // so, and the session keeps its two runs.
   await page.locator('#lpp-probe-uncertainty').setChecked(true);
   await page.locator('#lpp-probe-symbolic').setChecked(true);
-  await setCounts(page, { nSeq: 8, seqLen: 256, perStratum: 20, perLevel: 4 });
+  await setCounts(page, { nSeq: 8, seqLen: 64, perStratum: 20, perLevel: 4 });
+  // The run holds the page's thread between its steps (seconds each) and a playwright
+  // click needs several round trips to the page, each served only at a step's end. So
+  // the page itself watches for Cancel to be enabled and clicks it at the first pause,
+  // as a user's click would be delivered.
   started = Date.now();
   await page.locator('#lpp-run').click(SLOW);
-  await page.locator('#lpp-cancel').click(SLOW);
+  await page.evaluate(() => new Promise((resolve) => {
+    const tick = () => {
+      const cancel = document.querySelector('#lpp-cancel');
+      if (cancel && !cancel.disabled) {
+        cancel.click();
+        resolve();
+      } else {
+        setTimeout(tick, 5);
+      }
+    };
+    tick();
+  }));
   await page.locator('#lpp-status[data-state="failed"]').waitFor(SLOW);
   t.diagnostic(`cancelled after ${((Date.now() - started) / 1000).toFixed(1)} s`);
   assert.match(await page.locator('#lpp-status').innerText(), /cancelled/);
