@@ -513,3 +513,44 @@ impl LatentAccumulator {
         Ok(metrics)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::tensor::Device;
+
+    fn logits(rows: &[Vec<f32>]) -> Tensor<3> {
+        let (seq, v) = (rows.len(), rows[0].len());
+        let data: Vec<f32> = rows.concat();
+        Tensor::from_data(TensorData::new(data, [1, seq, v]), &Device::flex())
+    }
+
+    #[test]
+    fn uniform_logits_have_entropy_one_and_certain_ones_zero() {
+        // Position 0 uniform over 8 tokens, position 1 all but certain of token 3.
+        let mut peaked = vec![-100.0f32; 8];
+        peaked[3] = 100.0;
+        let rows = vec![vec![0.5f32; 8], peaked];
+        let (entropies, nll) =
+            pollster::block_on(reduce_logits(std::iter::once(logits(&rows)), &[0, 3], 8)).unwrap();
+        // Sum over the two positions of H / ln V: 1 + 0.
+        assert!((entropies[0] - 1.0).abs() < 1e-6, "{entropies:?}");
+        // The one prediction (position 0 → token 3) under the uniform row: ln 8.
+        assert!((nll - 8f64.ln()).abs() < 1e-5, "{nll}");
+    }
+
+    #[test]
+    fn each_tensor_is_reduced_and_only_the_last_scores_next_tokens() {
+        let uniform = vec![vec![0.0f32; 4]; 3];
+        let mut skewed = uniform.clone();
+        skewed[0][2] = 50.0;
+        let tensors = vec![logits(&skewed), logits(&uniform)];
+        let (entropies, nll) =
+            pollster::block_on(reduce_logits(tensors.into_iter(), &[1, 2, 0], 4)).unwrap();
+        assert_eq!(entropies.len(), 2);
+        assert!((entropies[0] - 2.0).abs() < 1e-5, "{entropies:?}");
+        assert!((entropies[1] - 3.0).abs() < 1e-5, "{entropies:?}");
+        // Scored under the last (uniform) tensor: two predictions of ln 4 each.
+        assert!((nll - 2.0 * 4f64.ln()).abs() < 1e-5, "{nll}");
+    }
+}
