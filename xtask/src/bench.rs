@@ -129,6 +129,15 @@ fn figure(value: Option<f64>) -> String {
     }
 }
 
+/// A ratio with two decimals, flagged ⚠ above its aim; "—" when not measured.
+fn ratio_cell(ratio: Option<f64>, aim: f64) -> String {
+    let flag = match ratio {
+        Some(r) if r > aim => " ⚠",
+        _ => "",
+    };
+    format!("{}{flag}", fixed(ratio, 2))
+}
+
 /// A number with fixed decimals; "—" when not measured.
 fn fixed(value: Option<f64>, decimals: usize) -> String {
     match value {

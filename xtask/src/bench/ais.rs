@@ -3,7 +3,7 @@
 //! multiple-choice scoring against one forward of each item's longest choice — with
 //! load time and memory.
 
-use super::{Measured, figure, fixed, load_average, measured, node};
+use super::{Measured, figure, fixed, load_average, measured, node, ratio_cell};
 use crate::paths::Paths;
 use anyhow::Result;
 use std::path::Path;
@@ -71,15 +71,6 @@ pub fn run(paths: &Paths, cli: &Path, base: &str) -> Result<String> {
 
 fn at(m: &Measured, key: &str) -> Option<f64> {
     m.as_ref().ok()?.pointer(key)?.as_f64()
-}
-
-/// A ratio with two decimals, flagged ⚠ above its aim.
-fn ratio_cell(ratio: Option<f64>, aim: f64) -> String {
-    let flag = match ratio {
-        Some(r) if r > aim => " ⚠",
-        _ => "",
-    };
-    format!("{}{flag}", fixed(ratio, 2))
 }
 
 /// `count (tokens)`, or "—".

@@ -2,7 +2,7 @@
 //! the page, against the plain traced forward over the same tokens, with the numbers
 //! compared to the PyTorch fixture, load time and memory.
 
-use super::{Measured, figure, fixed, load_average, measured, node};
+use super::{Measured, figure, fixed, load_average, measured, node, ratio_cell};
 use crate::paths::Paths;
 use anyhow::Result;
 use serde_json::Value;
@@ -62,15 +62,6 @@ fn at(m: &Measured, key: &str) -> Option<f64> {
     m.as_ref().ok()?.pointer(key)?.as_f64()
 }
 
-/// A ratio with two decimals, flagged ⚠ above the aim.
-fn ratio_cell(ratio: Option<f64>) -> String {
-    let flag = match ratio {
-        Some(r) if r > LPP_AIM => " ⚠",
-        _ => "",
-    };
-    format!("{}{flag}", fixed(ratio, 2))
-}
-
 /// `value (relative difference to the fixture)`.
 fn against(value: Option<f64>, reference: Option<f64>) -> String {
     match (value, reference) {
@@ -115,7 +106,7 @@ fn section(
                 figure(at(m, "/lpp/lens_forward_seconds")),
                 figure(at(m, "/lpp/lpp_seconds")),
                 figure(rate("/lpp/lpp_seconds")),
-                ratio_cell(at(m, "/lpp/lpp_over_forward")),
+                ratio_cell(at(m, "/lpp/lpp_over_forward"), LPP_AIM),
                 fixed(at(m, "/lpp/lpp_over_lens_forward"), 2),
                 fixed(at(m, "/lpp/outputs_over_forward"), 2),
                 against(at(m, "/lpp/output_entropy"), reference("output_entropy")),
