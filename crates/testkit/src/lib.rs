@@ -4,9 +4,15 @@
 //!
 //! Every lookup prints `SKIP: <why>` to stderr and returns `None` when the file is not
 //! there, so a test reads `let Some(x) = testkit::demo_model() else { return };`.
+//!
+//! [`tiny_model`] needs no download: a tiny seeded llama (Hugging Face folder, shards or
+//! GGUF) made by our own code. This crate must not depend on burn: xtask builds it for
+//! the hub-like test server's files.
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
+
+pub mod tiny_model;
 
 /// The file name of the demo model in the model cache.
 pub const DEMO_MODEL: &str = "SmolLM2-135M-Instruct.Q4_1.gguf";
