@@ -55,7 +55,7 @@ pub fn run(paths: &Paths, sections: &[Section]) -> Result<()> {
     ]))?;
     let cli = paths.target.join("release/mechscope");
     let dist = test::build_page(paths, true)?;
-    let base = server::spawn(Site::new(paths, &dist))?;
+    let base = server::spawn(Site::new(paths, &dist)?)?;
 
     let file = paths.root.join("BENCHMARKS.md");
     let mut text = std::fs::read_to_string(&file).unwrap_or_else(|_| {

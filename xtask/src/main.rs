@@ -4,9 +4,12 @@
 //! - `serve`: setup, build the page, serve it with the demo model.
 //! - `test`: setup, then every check CI runs, ending with `N passed, N failed`.
 //! - `bench`: measures speed and memory and writes `BENCHMARKS.md`.
+//! - `tiny-model DIR`: writes the tiny seeded llama (Hugging Face folder and GGUF).
+//! - `hub-fixture`: makes or refreshes the test hub's files (`serve` does it too).
 
 mod bench;
 mod disk;
+mod hub;
 mod paths;
 mod server;
 mod setup;
@@ -14,6 +17,8 @@ mod shell;
 mod test;
 
 use clap::{Parser, Subcommand};
+use mechscope_testkit::tiny_model;
+use std::path::PathBuf;
 
 #[derive(Parser)]
 #[command(
@@ -52,6 +57,16 @@ enum Command {
         /// Sections to measure: formats, forward, mui, ais (default: all).
         sections: Vec<bench::Section>,
     },
+    /// Write the tiny seeded llama into DIR: its Hugging Face files (config, tokenizer,
+    /// model.safetensors) and its GGUF. The PyTorch reference script reads this folder.
+    TinyModel {
+        dir: PathBuf,
+        #[arg(long, default_value_t = tiny_model::TINY_LLAMA_SEED)]
+        seed: u64,
+    },
+    /// Make or refresh the test hub's files (what `serve` mounts at /hub/) and print
+    /// where they are.
+    HubFixture,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -70,5 +85,22 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Test { no_browser } => test::run(&paths, no_browser),
         Command::Bench { sections } => bench::run(&paths, &sections),
+        Command::TinyModel { dir, seed } => {
+            tiny_model::tiny_llama_hf(seed).write_to(&dir)?;
+            std::fs::write(
+                dir.join(tiny_model::TINY_LLAMA_GGUF_NAME),
+                tiny_model::tiny_llama_gguf(seed),
+            )?;
+            println!("wrote the tiny llama (seed {seed}) to {}", dir.display());
+            Ok(())
+        }
+        Command::HubFixture => {
+            let fixture = hub::fixture::ensure(&paths.hub_fixture())?;
+            println!("{}", fixture.root.display());
+            for (id, repo) in &fixture.repos {
+                println!("  {id} (sha {}, {:?})", repo.sha, repo.fault);
+            }
+            Ok(())
+        }
     }
 }

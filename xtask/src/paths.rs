@@ -145,6 +145,12 @@ impl Paths {
         self.models().join(DEMO_MODEL.file_name)
     }
 
+    /// The hub-like fixture `cargo xtask serve` serves at `/hub/` (made from the tiny
+    /// seeded model; see `hub::fixture`).
+    pub fn hub_fixture(&self) -> PathBuf {
+        self.cache.join("hub-fixture")
+    }
+
     pub fn node_dir(&self) -> PathBuf {
         self.cache.join("node")
     }

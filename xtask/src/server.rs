@@ -1,8 +1,11 @@
-//! A small static file server for the built page and the demo model.
+//! A small static file server for the built page, the demo model and the hub-like
+//! fixture.
 //!
 //! Trunk's own server cannot serve files from outside `dist/`, and the page needs HTTP
-//! Range requests: it reads a model's header by fetching only the first bytes.
+//! Range requests: it reads a model's header by fetching only the first bytes. `/hub/`
+//! and `/__hub-log` belong to [`crate::hub`].
 
+use crate::hub::{self, Hub};
 use crate::paths::Paths;
 use anyhow::{Result, anyhow};
 use std::fs::File;
@@ -11,20 +14,33 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
 
-/// What the server maps: URL prefixes to directories.
+/// What the server maps: URL prefixes to directories, and the hub.
 #[derive(Clone)]
 pub struct Site {
     mounts: Vec<(String, PathBuf)>,
+    hub: Arc<Hub>,
 }
 
 impl Site {
-    /// The page from `dist` at `/`, the cached models at `/models/`.
-    pub fn new(paths: &Paths, dist: &Path) -> Self {
-        Site {
+    /// The page from `dist` at `/`, the cached models at `/models/`, and the hub-like
+    /// fixture at `/hub/` (made or refreshed first, in milliseconds).
+    pub fn new(paths: &Paths, dist: &Path) -> Result<Self> {
+        let fixture = hub::fixture::ensure(&paths.hub_fixture())?;
+        Ok(Site {
             mounts: vec![
                 ("/models/".to_string(), paths.models()),
                 ("/".to_string(), dist.to_path_buf()),
             ],
+            hub: Arc::new(Hub::new(fixture)),
+        })
+    }
+
+    /// The hub from a fixture already on disk, and `dist` at `/` (the server's tests).
+    #[cfg(test)]
+    pub fn for_tests(fixture: hub::fixture::HubFixture, dist: &Path) -> Self {
+        Site {
+            mounts: vec![("/".to_string(), dist.to_path_buf())],
+            hub: Arc::new(Hub::new(fixture)),
         }
     }
 
@@ -52,8 +68,13 @@ impl Site {
 pub fn serve_forever(paths: &Paths, dist: &Path, host: &str, port: u16) -> Result<()> {
     let server =
         Server::http((host, port)).map_err(|e| anyhow!("cannot listen on {host}:{port}: {e}"))?;
-    println!("\nMechScope is served at http://{host}:{port}/  (Ctrl-C stops it)\n");
-    let site = Site::new(paths, dist);
+    let site = Site::new(paths, dist)?;
+    site.hub.start_cut_listener(host)?;
+    println!("\nMechScope is served at http://{host}:{port}/  (Ctrl-C stops it)");
+    println!(
+        "Test hub (tiny seeded models and fault cases): http://{host}:{port}/hub/ from {}\n",
+        paths.hub_fixture().display()
+    );
     for request in server.incoming_requests() {
         handle(&site, request);
     }
@@ -68,6 +89,7 @@ pub fn spawn(site: Site) -> Result<String> {
         .to_ip()
         .map(|a| a.port())
         .ok_or_else(|| anyhow!("no TCP port"))?;
+    site.hub.start_cut_listener("127.0.0.1")?;
     std::thread::spawn(move || {
         for request in server.incoming_requests() {
             let site = site.clone();
@@ -92,12 +114,12 @@ fn content_type(path: &Path) -> &'static str {
     }
 }
 
-fn header(name: &str, value: &str) -> Header {
+pub(crate) fn header(name: &str, value: &str) -> Header {
     Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("static header names are valid")
 }
 
 /// `bytes=a-b`, `bytes=a-` or `bytes=-n` against a file of `len` bytes.
-fn parse_range(value: &str, len: u64) -> Option<(u64, u64)> {
+pub(crate) fn parse_range(value: &str, len: u64) -> Option<(u64, u64)> {
     let spec = value.trim().strip_prefix("bytes=")?;
     if spec.contains(',') || len == 0 {
         return None;
@@ -115,16 +137,38 @@ fn parse_range(value: &str, len: u64) -> Option<(u64, u64)> {
 }
 
 fn handle(site: &Site, request: Request) {
-    let respond_error = |request: Request, code: u16, text: &str| {
-        let _ = request.respond(Response::from_string(text).with_status_code(StatusCode(code)));
-    };
+    if Hub::handles(request.url()) {
+        return site.hub.handle(request);
+    }
     if !matches!(request.method(), Method::Get | Method::Head) {
         return respond_error(request, 405, "method not allowed");
     }
     let Some(path) = site.resolve(request.url()) else {
         return respond_error(request, 404, "not found");
     };
-    let Ok(mut file) = File::open(&path) else {
+    let headers = vec![
+        header("Content-Type", content_type(&path)),
+        header("Accept-Ranges", "bytes"),
+        header("Cache-Control", "no-cache"),
+    ];
+    respond_file(request, &path, headers, false);
+}
+
+fn respond_error(request: Request, code: u16, text: &str) {
+    let _ = request.respond(Response::from_string(text).with_status_code(StatusCode(code)));
+}
+
+/// Sends the file at `path`, or the byte range the request asks for (206; 416 with
+/// `Content-Range: bytes */len` when it is outside the file), with `headers`. With
+/// `always_content_length` the body always has a `Content-Length`; without, tiny_http
+/// sends bodies of 32 KiB and more chunked, with none.
+pub(crate) fn respond_file(
+    request: Request,
+    path: &Path,
+    mut headers: Vec<Header>,
+    always_content_length: bool,
+) {
+    let Ok(mut file) = File::open(path) else {
         return respond_error(request, 404, "not found");
     };
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
@@ -133,11 +177,6 @@ fn handle(site: &Site, request: Request) {
         .iter()
         .find(|h| h.field.equiv("Range"))
         .map(|h| h.value.as_str().to_string());
-    let mut headers = vec![
-        header("Content-Type", content_type(&path)),
-        header("Accept-Ranges", "bytes"),
-        header("Cache-Control", "no-cache"),
-    ];
     let (status, start, count) = match range {
         None => (200, 0, len),
         Some(r) => match parse_range(&r, len) {
@@ -150,7 +189,17 @@ fn handle(site: &Site, request: Request) {
             }
             None => {
                 headers.push(header("Content-Range", &format!("bytes */{len}")));
-                return respond_error(request, 416, "range not satisfiable");
+                let mut response =
+                    Response::from_string("range not satisfiable").with_status_code(416);
+                // The body is this message, not the file: keep its text/plain type.
+                for h in headers
+                    .into_iter()
+                    .filter(|h| !h.field.equiv("Content-Type"))
+                {
+                    response.add_header(h);
+                }
+                let _ = request.respond(response);
+                return;
             }
         },
     };
@@ -165,6 +214,11 @@ fn handle(site: &Site, request: Request) {
         Some(count as usize),
         None,
     );
+    let response = if always_content_length {
+        response.with_chunked_threshold(usize::MAX)
+    } else {
+        response
+    };
     let _ = request.respond(response);
 }
 

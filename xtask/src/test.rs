@@ -264,7 +264,7 @@ pub fn run(paths: &Paths, no_browser: bool) -> Result<()> {
 
 /// The node test command for `tests/e2e`, against a server started here.
 fn end_to_end(paths: &Paths, dist: &std::path::Path) -> Result<Command> {
-    let base = server::spawn(Site::new(paths, dist))?;
+    let base = server::spawn(Site::new(paths, dist)?)?;
     std::fs::create_dir_all(paths.artefacts())?;
     let mut tests: Vec<PathBuf> = std::fs::read_dir(paths.root.join("tests/e2e"))?
         .filter_map(|e| e.ok().map(|e| e.path()))
