@@ -4,8 +4,8 @@
 //! It serves a directory generated from `mechscope_testkit::tiny_model` (see
 //! [`fixture`]; by default `~/.cache/mechscope/hub-fixture/`) with the hub's URL layout:
 //!
-//! - `/hub/api/models/{owner}/{name}/revision/{rev}` (any query, e.g. `?blobs=true`): the
-//!   listing, `application/json`, as the hub answers with `?blobs=true`: `id`, `sha`,
+//! - `/hub/api/models/{owner}/{name}/revision/{rev}`: the listing, `application/json`,
+//!   as the hub answers it with `?blobs=true` (whatever the query here): `id`, `sha`,
 //!   `siblings` (`rfilename`, `size`, and `lfs: {sha256, size, pointerSize}` for
 //!   `.safetensors`/`.gguf` files). `/hub/api/models/{owner}/{name}` is `main`'s.
 //! - `/hub/{owner}/{name}/resolve/{rev}/{file}`: the file, with `Content-Length` always
@@ -41,16 +41,15 @@
 //! `/hub/` on the main port, oldest first, since the server started or since the last
 //! `GET /__hub-log?clear=1`, which returns the log and then empties it.
 
+mod cut;
 pub mod fixture;
 
 use crate::server::{self, header};
 use anyhow::{Context, Result};
 use fixture::{FAULTY_FILE, Fault, HubFixture, MAIN};
-use std::io::{BufRead, BufReader, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::{Component, Path};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::Duration;
 use tiny_http::{Header, Method, Request, Response, StatusCode};
 
 /// The URL prefix of the hub.
@@ -178,7 +177,7 @@ impl Hub {
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let hub = Arc::clone(&hub);
-                std::thread::spawn(move || hub.serve_cut(stream));
+                std::thread::spawn(move || cut::serve(&hub, stream));
             }
         });
         Ok(())
@@ -314,134 +313,24 @@ impl Hub {
         }
         let _ = request.respond(response);
     }
-
-    /// Serves one connection of the cutting socket: every file transfer it is asked for
-    /// stops after half of its body, and the connection closes.
-    fn serve_cut(&self, mut stream: TcpStream) {
-        let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-        let Some((method, target, range)) = read_request_head(&stream) else {
-            return;
-        };
-        let (path, _) = split_query(&target);
-        let file = match route(path) {
-            Route::File { repo, rev, file } => self
-                .check(repo, rev)
-                .ok()
-                .filter(|s| s.file_sha256.contains_key(file))
-                .map(|s| {
-                    (
-                        fixture::file_path(&self.fixture.root, repo, file),
-                        s.clone(),
-                    )
-                }),
-            _ => None,
-        };
-        let cors = format!(
-            "Access-Control-Allow-Origin: *\r\nAccess-Control-Expose-Headers: {EXPOSED_HEADERS}\r\n"
-        );
-        let reply = match (method.as_str(), file) {
-            ("OPTIONS", _) => format!(
-                "HTTP/1.1 204 No Content\r\n{cors}{}Content-Length: 0\r\nConnection: close\r\n\r\n",
-                PREFLIGHT_HEADERS
-            )
-            .into_bytes(),
-            ("GET" | "HEAD", Some((path, summary))) => {
-                let bytes = std::fs::read(&path).unwrap_or_default();
-                let len = bytes.len() as u64;
-                let (status, start, count, content_range) = match range
-                    .as_deref()
-                    .map(|r| server::parse_range(r, len))
-                {
-                    None => ("200 OK", 0, len, String::new()),
-                    Some(Some((start, end))) => (
-                        "206 Partial Content",
-                        start,
-                        end - start + 1,
-                        format!("Content-Range: bytes {start}-{end}/{len}\r\n"),
-                    ),
-                    Some(None) => {
-                        let reply = format!(
-                            "HTTP/1.1 416 Range Not Satisfiable\r\n{cors}Content-Range: bytes */{len}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                        );
-                        let _ = stream.write_all(reply.as_bytes());
-                        let _ = stream.shutdown(Shutdown::Write);
-                        return;
-                    }
-                };
-                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                let etag = summary
-                    .file_sha256
-                    .get(name)
-                    .map(|s| format!("ETag: \"{s}\"\r\n"))
-                    .unwrap_or_default();
-                let mut reply = format!(
-                    "HTTP/1.1 {status}\r\n{cors}Content-Type: {}\r\nContent-Length: {count}\r\n{content_range}Accept-Ranges: bytes\r\n{etag}X-Repo-Commit: {}\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n",
-                    content_type(name),
-                    summary.sha,
-                )
-                .into_bytes();
-                if method == "GET" {
-                    // Half of what the headers promise, then the connection closes.
-                    let half = usize::try_from(count / 2).unwrap_or(0);
-                    let start = usize::try_from(start).unwrap_or(0);
-                    if let Some(body) = bytes.get(start..start.saturating_add(half)) {
-                        reply.extend_from_slice(body);
-                    }
-                }
-                reply
-            }
-            _ => format!(
-                "HTTP/1.1 404 Not Found\r\n{cors}X-Error-Code: EntryNotFound\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}"
-            )
-            .into_bytes(),
-        };
-        let _ = stream.write_all(&reply);
-        let _ = stream.flush();
-        // FIN after the half body: the client sees the connection end early.
-        let _ = stream.shutdown(Shutdown::Write);
-    }
 }
 
-const PREFLIGHT_HEADERS: &str = "Access-Control-Allow-Methods: GET, HEAD, OPTIONS\r\nAccess-Control-Allow-Headers: *\r\nAccess-Control-Max-Age: 600\r\n";
+/// What a CORS preflight is told: the hub is read-only and accepts any header (Range).
+const PREFLIGHT_HEADERS: [(&str, &str); 3] = [
+    ("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS"),
+    ("Access-Control-Allow-Headers", "*"),
+    ("Access-Control-Max-Age", "600"),
+];
 
 fn respond_preflight(request: Request) {
     let mut response = Response::empty(204);
     for h in cors_headers() {
         response.add_header(h);
     }
-    for line in PREFLIGHT_HEADERS.split("\r\n").filter(|l| !l.is_empty()) {
-        if let Some((name, value)) = line.split_once(": ") {
-            response.add_header(header(name, value));
-        }
+    for (name, value) in PREFLIGHT_HEADERS {
+        response.add_header(header(name, value));
     }
     let _ = request.respond(response);
-}
-
-/// The method, target and `Range` header of a request, read up to its blank line.
-fn read_request_head(stream: &TcpStream) -> Option<(String, String, Option<String>)> {
-    // A request head larger than this is not one of ours.
-    const MAX_HEAD_BYTES: u64 = 64 * 1024;
-    let mut reader = BufReader::new(std::io::Read::take(stream, MAX_HEAD_BYTES));
-    let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
-    let mut parts = line.split_whitespace();
-    let (method, target) = (parts.next()?.to_string(), parts.next()?.to_string());
-    let mut range = None;
-    loop {
-        line.clear();
-        if reader.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            return Some((method, target, range));
-        }
-        if let Some((name, value)) = line.split_once(':')
-            && name.trim().eq_ignore_ascii_case("range")
-        {
-            range = Some(value.trim().to_string());
-        }
-    }
 }
 
 /// `example.org` from `example.org:8080`, `[::1]` from `[::1]:8080`.

@@ -76,13 +76,11 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// The fixture's repositories, in memory.
 pub fn repos() -> Vec<Repo> {
     let hf = tiny_model::tiny_llama_hf(TINY_LLAMA_SEED).files;
-    let gguf = tiny_model::tiny_llama_gguf(TINY_LLAMA_SEED);
+    let gguf = vec![(
+        TINY_LLAMA_GGUF_NAME.to_string(),
+        tiny_model::tiny_llama_gguf(TINY_LLAMA_SEED),
+    )];
     let sharded = tiny_model::tiny_llama_hf_sharded(TINY_LLAMA_SEED, 2).files;
-    let with = |mut files: Vec<(String, Vec<u8>)>, readme: &str| {
-        files.push((".gitattributes".into(), GITATTRIBUTES.as_bytes().to_vec()));
-        files.push(("README.md".into(), readme.as_bytes().to_vec()));
-        files
-    };
     let mut corrupt = hf.clone();
     for (name, bytes) in &mut corrupt {
         if name == FAULTY_FILE {
@@ -90,81 +88,100 @@ pub fn repos() -> Vec<Repo> {
         }
     }
     let huge = huge_model();
-    vec![
-        repo(
-            "mechscope/tiny-llama",
-            Fault::None,
-            with(
-                hf.clone(),
-                &readme("A tiny seeded llama (SmolLM2's layout), F32 safetensors."),
-            ),
-            Vec::new(),
-        ),
-        repo(
-            "mechscope/tiny-llama-GGUF",
-            Fault::None,
-            with(
-                vec![(TINY_LLAMA_GGUF_NAME.into(), gguf)],
-                &readme("The tiny seeded llama as an F32 GGUF, as llama.cpp converts it."),
-            ),
-            Vec::new(),
-        ),
-        repo(
-            "mechscope/tiny-llama-sharded",
-            Fault::None,
-            with(
-                sharded,
-                &readme("The tiny seeded llama in two safetensors shards."),
-            ),
-            Vec::new(),
-        ),
-        repo(
-            "mechscope/tiny-corrupt",
-            Fault::CorruptSafetensors,
-            with(
-                corrupt,
-                &readme("Fault: model.safetensors' header length points past its end."),
-            ),
-            Vec::new(),
-        ),
-        repo(
-            "mechscope/tiny-bad-sha",
-            Fault::BadSha256,
-            with(
-                hf.clone(),
-                &readme("Fault: the listing's sha256 of model.safetensors is wrong."),
-            ),
-            Vec::new(),
-        ),
-        repo(
-            "mechscope/tiny-cut",
-            Fault::CutTransfer,
-            with(
-                hf,
-                &readme("Fault: model.safetensors' transfer stops half way."),
-            ),
-            Vec::new(),
-        ),
-        repo(
-            "mechscope/tiny-huge",
-            Fault::TooLarge,
-            with(
-                huge.files,
-                &readme("Fault: a 70B model, far too large for a browser."),
-            ),
-            huge.absent_shards,
-        ),
-    ]
+    let specs = [
+        RepoSpec {
+            id: "mechscope/tiny-llama",
+            fault: Fault::None,
+            about: "A tiny seeded llama (SmolLM2's layout), F32 safetensors.",
+            files: hf.clone(),
+            ..RepoSpec::default()
+        },
+        RepoSpec {
+            id: "mechscope/tiny-llama-GGUF",
+            fault: Fault::None,
+            about: "The tiny seeded llama as an F32 GGUF, as llama.cpp converts it.",
+            library: "gguf",
+            files: gguf,
+            ..RepoSpec::default()
+        },
+        RepoSpec {
+            id: "mechscope/tiny-llama-sharded",
+            fault: Fault::None,
+            about: "The tiny seeded llama in two safetensors shards.",
+            files: sharded,
+            ..RepoSpec::default()
+        },
+        RepoSpec {
+            id: "mechscope/tiny-corrupt",
+            fault: Fault::CorruptSafetensors,
+            about: "Fault: model.safetensors' header length points past its end.",
+            files: corrupt,
+            ..RepoSpec::default()
+        },
+        RepoSpec {
+            id: "mechscope/tiny-bad-sha",
+            fault: Fault::BadSha256,
+            about: "Fault: the listing's sha256 of model.safetensors is wrong.",
+            files: hf.clone(),
+            ..RepoSpec::default()
+        },
+        RepoSpec {
+            id: "mechscope/tiny-cut",
+            fault: Fault::CutTransfer,
+            about: "Fault: model.safetensors' transfer stops half way.",
+            files: hf,
+            ..RepoSpec::default()
+        },
+        RepoSpec {
+            id: "mechscope/tiny-huge",
+            fault: Fault::TooLarge,
+            about: "Fault: a 70B model, far too large for a browser.",
+            files: huge.files,
+            absent: huge.absent_shards,
+            ..RepoSpec::default()
+        },
+    ];
+    specs.into_iter().map(repo).collect()
 }
 
-/// A repository from its files (and, for the too-large one, files that are listed but
-/// not there).
-fn repo(
+/// What makes a repository: its files, what its model card says, and (for the
+/// too-large one) files that are listed but not there.
+struct RepoSpec {
     id: &'static str,
     fault: Fault,
-    mut files: Vec<(String, Vec<u8>)>,
+    about: &'static str,
+    /// The hub's `library_name`.
+    library: &'static str,
+    files: Vec<(String, Vec<u8>)>,
     absent: Vec<Sibling>,
-) -> Repo {
+}
+
+impl Default for RepoSpec {
+    fn default() -> Self {
+        RepoSpec {
+            id: "",
+            fault: Fault::None,
+            about: "",
+            library: "transformers",
+            files: Vec::new(),
+            absent: Vec::new(),
+        }
+    }
+}
+
+/// A repository: its files with `.gitattributes` and a model card, their listing, and
+/// a commit id that changes whenever any of it does.
+fn repo(spec: RepoSpec) -> Repo {
+    let RepoSpec {
+        id,
+        fault,
+        about,
+        library,
+        mut files,
+        absent,
+    } = spec;
+    files.push((".gitattributes".into(), GITATTRIBUTES.as_bytes().to_vec()));
+    files.push(("README.md".into(), readme(about, library).into_bytes()));
     files.sort_by(|a, b| a.0.cmp(&b.0));
     let mut siblings: Vec<Sibling> = files
         .iter()
@@ -288,6 +305,7 @@ fn listing(id: &str, sha: &str, files: &[(String, Vec<u8>)], siblings: &[Sibling
             }),
         );
     }
+    let used: u64 = siblings.iter().map(|s| s.size).sum();
     let siblings: Vec<Value> = siblings
         .iter()
         .map(|s| match &s.sha256 {
@@ -299,7 +317,7 @@ fn listing(id: &str, sha: &str, files: &[(String, Vec<u8>)], siblings: &[Sibling
             None => json!({"rfilename": s.name, "size": s.size}),
         })
         .collect();
-    let used: u64 = files.iter().map(|(_, b)| b.len() as u64).sum();
+
     info.insert("siblings".into(), Value::Array(siblings));
     info.insert("usedStorage".into(), json!(used));
     Value::Object(info).to_string().into_bytes()
@@ -339,9 +357,10 @@ const GITATTRIBUTES: &str = "\
 *.safetensors filter=lfs diff=lfs merge=lfs -text
 ";
 
-fn readme(what: &str) -> String {
+/// A model card; `library` is the hub's `library_name` (`transformers`, `gguf`).
+fn readme(what: &str, library: &str) -> String {
     format!(
-        "---\nlicense: apache-2.0\nlibrary_name: transformers\npipeline_tag: text-generation\n---\n\n\
+        "---\nlicense: apache-2.0\nlibrary_name: {library}\npipeline_tag: text-generation\n---\n\n\
          # Test fixture\n\n{what}\n\nMade by `cargo xtask` from `mechscope_testkit::tiny_model` \
          (seed {TINY_LLAMA_SEED}) for MechScope's end-to-end tests; not a real model.\n"
     )
