@@ -9,22 +9,18 @@
 //! loaded model itself and removed after every benchmark, also on error and cancel.
 
 use crate::chart_canvas::ChartCanvas;
-use crate::model_slot::{self, ModelState, yield_to_browser};
+use crate::model_state::ModelState;
 use crate::mui_panel::{blob_url, fetch_hub, read_file_at};
-use crate::run_status::{RunState, RunStatus};
+use crate::protocol::{Job, TaskItems};
+use crate::run_status::{Current, RunState, RunStatus, cancel, into_report, run_job};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use mechscope_metrics::ais::{
-    AUTHORS_GRID, AbilityInput, AisRun, AisSettings, BenchmarkInput, DEFAULT_K, Metric, Selection,
-    Step, run_ais_sweep,
-};
-use mechscope_model::LoadedModel;
+use mechscope_metrics::ais::{AisRun, AisSettings, DEFAULT_K, Metric, Selection};
+use mechscope_report::Report;
 use mechscope_report::chart::{RadarSeries, ais_heatmap, ais_radar, similarity_matrix};
-use mechscope_report::{AisReport, MetricReport, Report, TaskInfo};
 use mechscope_tasks::diagnostics::{self, Ability};
 use mechscope_tasks::readers;
 use mechscope_tasks::{Item, TaskSpec};
-use std::ops::ControlFlow;
 use web_sys::HtmlInputElement;
 
 /// Seed of the built-in benchmarks: other items than the diagnostic sets' (seed 42),
@@ -64,11 +60,10 @@ pub fn AisPanel(state: ReadSignal<ModelState>) -> impl IntoView {
     let (acc_norm, set_acc_norm) = signal(false);
     let (random_control, set_random_control) = signal(true);
     let (run_state, set_run_state) = signal(RunState::Idle);
-    let cancel = RwSignal::new(false);
+    let current: Current = RwSignal::new(None);
     let files_input = NodeRef::<leptos::html::Input>::new();
 
     let run = move |_| {
-        cancel.set(false);
         set_run_state.set(RunState::Running("Preparing the data…".into()));
         let choices = Choices {
             abilities: abilities.get_untracked(),
@@ -94,18 +89,10 @@ pub fn AisPanel(state: ReadSignal<ModelState>) -> impl IntoView {
             sweep: sweep.get_untracked(),
         };
         let files = files_input.get_untracked();
-        let backend_id = match state.get_untracked() {
-            ModelState::Ready { backend_id, .. } => backend_id,
-            _ => "cpu",
-        };
         spawn_local(async move {
-            let outcome = run_once(
-                choices,
-                files,
-                backend_id,
-                move |text| set_run_state.set(RunState::Running(text)),
-                move || cancel.get_untracked(),
-            )
+            let outcome = run_once(choices, files, current, move |text| {
+                set_run_state.set(RunState::Running(text))
+            })
             .await;
             set_run_state.set(match outcome {
                 Ok(report) => RunState::Done(Box::new(report)),
@@ -183,7 +170,7 @@ pub fn AisPanel(state: ReadSignal<ModelState>) -> impl IntoView {
                 </div>
             </details>
             <button id="ais-run" on:click=run disabled=move || !ready() || running()>"Run AIS"</button>
-            <button id="ais-cancel" on:click=move |_| cancel.set(true) disabled=move || !running()>"Cancel"</button>
+            <button id="ais-cancel" on:click=move |_| cancel(current) disabled=move || !running()>"Cancel"</button>
             {move || (!ready()).then(|| view! { <p class="muted">"Load the model first."</p> })}
             <RunStatus id="ais-status" state=run_state result=|report| view! { <AisResultView report /> } />
         </section>
@@ -243,9 +230,8 @@ async fn benchmark_items(
 async fn run_once(
     choices: Choices,
     files: Option<HtmlInputElement>,
-    backend_id: &'static str,
+    current: Current,
     progress: impl Fn(String) + 'static,
-    cancelled: impl Fn() -> bool + 'static,
 ) -> Result<Report, String> {
     if choices.abilities.is_empty() {
         return Err("choose at least one ability".into());
@@ -253,101 +239,28 @@ async fn run_once(
     if !(0.0..=1.0).contains(&choices.settings.k) {
         return Err(format!("k must be from 0 to 1, got {}", choices.settings.k));
     }
-    let loaded = benchmark_items(&choices, files, &progress).await?;
-    let file = model_slot::current_file().ok_or("load the model first")?;
-    let mut model = model_slot::take_exclusive()?;
-    let outcome = run_on(
-        &mut model, &file, &choices, loaded, backend_id, &progress, &cancelled,
-    )
-    .await;
-    // Back in the slot whatever happened: the masks were already removed by the run.
-    model_slot::put_back(model);
-    outcome
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn run_on(
-    model: &mut LoadedModel,
-    file: &[u8],
-    choices: &Choices,
-    loaded: Vec<(String, Vec<Item>, usize)>,
-    backend_id: &'static str,
-    progress: &impl Fn(String),
-    cancelled: &impl Fn() -> bool,
-) -> Result<Report, String> {
-    let tokenizer = &model.tokenizer;
-    let mut benchmarks = Vec::with_capacity(loaded.len());
-    for (name, items, _) in &loaded {
-        let input =
-            BenchmarkInput::from_items(tokenizer, name, items).map_err(|e| e.to_string())?;
-        if input.is_empty() {
-            return Err(format!("{name} has no items to score"));
-        }
-        benchmarks.push(input);
-    }
-    let abilities = choices
-        .abilities
-        .iter()
-        .map(|&ability| {
-            let items = diagnostics::generate(ability, choices.items_per_ability, 42);
-            AbilityInput::from_items(tokenizer, ability.name(), &items)
+    let benchmarks = benchmark_items(&choices, files, &progress)
+        .await?
+        .into_iter()
+        .map(|(spec, items, rows_skipped)| TaskItems {
+            spec,
+            items,
+            rows_skipped,
+            seed: None,
         })
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| e.to_string())?;
-    progress("Preparing a differentiable copy of the weights…".into());
-    yield_to_browser().await;
-    let device = model.decoder.embed.device();
-    let mut gradient_model =
-        LoadedModel::from_gguf(file, &device.autodiff()).map_err(|e| e.to_string())?;
-    gradient_model.decoder = gradient_model.decoder.with_gradients_on_mlp_matrices_only();
-    use burn::module::Module;
-    let n_total = model.decoder.num_params() as u64;
-    let ks: Vec<f64> = if choices.sweep {
-        AUTHORS_GRID.to_vec()
-    } else {
-        vec![choices.settings.k]
+        .collect();
+    let job = Job::Ais {
+        abilities: choices
+            .abilities
+            .iter()
+            .map(|a| a.name().to_string())
+            .collect(),
+        items_per_ability: choices.items_per_ability,
+        benchmarks,
+        settings: choices.settings,
+        sweep: choices.sweep,
     };
-    // Between items the tab repaints the status line and handles a click on Cancel.
-    let on_step = |step: Step| {
-        let flow = if cancelled() {
-            ControlFlow::Break(())
-        } else {
-            progress(step.to_string());
-            ControlFlow::Continue(())
-        };
-        async move {
-            yield_to_browser().await;
-            flow
-        }
-    };
-    yield_to_browser().await;
-    let runs = run_ais_sweep(
-        &gradient_model.decoder,
-        &mut model.decoder,
-        n_total,
-        &abilities,
-        &benchmarks,
-        &choices.settings,
-        &ks,
-        on_step,
-    )
-    .await
-    .map_err(|e| e.to_string())?;
-    Ok(Report::new(
-        model_slot::report_model_info(&model.config),
-        backend_id,
-        TaskInfo {
-            spec: loaded
-                .iter()
-                .map(|(name, _, _)| name.as_str())
-                .collect::<Vec<_>>()
-                .join(","),
-            n_items: benchmarks.iter().map(BenchmarkInput::len).sum(),
-            rows_skipped: loaded.iter().map(|(_, _, skipped)| skipped).sum(),
-            seed: Some(42),
-        },
-        MetricReport::Ais(AisReport { runs }),
-    ))
+    into_report(run_job(job, current, progress).await?)
 }
 
 /// A pipeline step in words, for the status line.

@@ -3,10 +3,12 @@
 use crate::ais_panel::AisPanel;
 use crate::bench_panel::{BenchKind, BenchPanel};
 use crate::bytes::ByteSource;
+use crate::cache_panel::CachePanel;
 use crate::gpu::{self, AdapterFacts, GpuStatus};
 use crate::lpp_panel::LppPanel;
 use crate::model_header::{HeaderError, LoadedHeader, load_header};
-use crate::model_slot::{ModelPanel, ModelState};
+use crate::model_panel::{DEMO_FILE, ModelPanel};
+use crate::model_state::ModelState;
 use crate::mui_panel::MuiPanel;
 use crate::next_token_panel::NextTokenPanel;
 use leptos::prelude::*;
@@ -14,22 +16,21 @@ use leptos::task::spawn_local;
 use mechscope_formats::gguf::ModelSummary;
 use web_sys::HtmlInputElement;
 
-/// Where `cargo xtask serve` puts the demo model.
-pub const DEMO_MODEL_URL: &str = "models/SmolLM2-135M-Instruct.Q4_1.gguf";
-
 #[component]
 pub fn App() -> impl IntoView {
     let (state, set_state) = signal(ModelState::NotLoaded);
+    let cache_version = RwSignal::new(0u32);
     view! {
         <main>
             <Intro />
             <GpuPanel />
             <DemoModelPanel />
-            <ModelPanel state set_state />
+            <ModelPanel state set_state cache_version />
             <NextTokenPanel state />
             <MuiPanel state />
             <AisPanel state />
             <LppPanel state />
+            <CachePanel version=cache_version />
             <InspectFilePanel />
             {BenchKind::from_url().map(|kind| view! { <BenchPanel kind /> })}
         </main>
@@ -139,7 +140,7 @@ fn HeaderResult(
 fn DemoModelPanel() -> impl IntoView {
     let (result, set_result) = signal(None);
     spawn_local(async move {
-        let loaded = load_header(ByteSource::Url(DEMO_MODEL_URL.to_string())).await;
+        let loaded = load_header(ByteSource::Url(DEMO_FILE.to_string())).await;
         set_result.set(Some(loaded));
     });
     view! {

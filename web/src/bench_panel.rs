@@ -1,4 +1,5 @@
-//! `?bench=formats|forward|mui|ais|lpp`: the stages timed in this tab with the code the native
+//! `?bench=formats|forward|mui|ais|lpp`: the stages timed in the model's worker with the code
+//! the native
 //! `mechscope bench-*` commands run (`mechscope_formats::bench`,
 //! `mechscope_metrics::bench`). `cargo xtask bench` drives them through
 //! `tests/bench/*.cjs` and reads the JSON they print into `<pre id="bench-result">`.
@@ -18,22 +19,11 @@
 //! sequences come from `window.mechscopeBenchIds` (a JSON array of token-id arrays the
 //! driving script injects, e.g. the fixture's WikiText ids), else the bundled text.
 
-use crate::app::DEMO_MODEL_URL;
-use crate::bytes::fetch_all;
-use crate::model_slot::{now_ms, pick_device, yield_to_browser};
-use crate::query::{param, param_or};
+use crate::client;
+use crate::protocol::{Download, Injected, Job, Output, Progress, Request};
+use crate::query::param;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use mechscope_metrics::ais::{BenchmarkInput, ChoiceItem};
-use mechscope_metrics::bench::{
-    self, AisBenchOptions, ForwardBenchOptions, LppBenchOptions, MuiBenchOptions,
-};
-use mechscope_metrics::lpp::probe_sequences;
-use mechscope_metrics::mui::TokenSample;
-use mechscope_model::LoadedModel;
-use mechscope_tasks::probes::DEFAULT_TEXT;
-use mechscope_tasks::readers;
-use serde_json::{Value, json};
 
 /// Which benchmark the page runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,253 +59,75 @@ impl BenchKind {
     }
 }
 
-/// Size of the module's linear memory: wasm memory only grows, so this is its peak.
-fn wasm_memory_bytes() -> Option<f64> {
-    let buffer = js_sys::Reflect::get(&wasm_bindgen::memory(), &"buffer".into()).ok()?;
-    js_sys::Reflect::get(&buffer, &"byteLength".into())
-        .ok()?
-        .as_f64()
-}
-
-async fn demo_bytes() -> Result<Vec<u8>, String> {
-    fetch_all(DEMO_MODEL_URL, |_, _| {})
-        .await
-        .map_err(|e| e.to_string())
-}
-
-/// The demo model on the page's device, and how long each step took.
-async fn load_demo(progress: &impl Fn(String)) -> Result<(LoadedModel, Value), String> {
-    let (mut models, load) = load_demo_on(progress, false).await?;
-    let model = models.pop().ok_or("the demo model did not load")?;
-    Ok((model, load))
-}
-
-/// The demo model on the page's device and, with `autodiff`, a second copy on
-/// `device.autodiff()` (last); downloaded once.
-async fn load_demo_on(
-    progress: &impl Fn(String),
-    autodiff: bool,
-) -> Result<(Vec<LoadedModel>, Value), String> {
-    let (device, _, backend) = pick_device().await?;
-    progress("Downloading the demo model…".into());
-    let started = now_ms();
-    let bytes = demo_bytes().await?;
-    let downloaded = now_ms();
-    let mut devices = vec![device.clone()];
-    if autodiff {
-        devices.push(device.autodiff());
-    }
-    let mut models = Vec::with_capacity(devices.len());
-    for device in &devices {
-        progress("Preparing weights…".into());
-        yield_to_browser().await;
-        let mut model = LoadedModel::from_gguf(&bytes, device).map_err(|e| e.to_string())?;
-        if device.is_autodiff() {
-            model.decoder = model.decoder.with_gradients_on_mlp_matrices_only();
-        }
-        models.push(model);
-    }
-    let load = json!({
-        "backend": backend,
-        "download_s": (downloaded - started) / 1e3,
-        "load_s": (now_ms() - downloaded) / 1e3,
-        "copies": models.len(),
-        "file_bytes": bytes.len(),
-    });
-    Ok((models, load))
-}
-
-/// The recorded responses the driving script injected, if any.
-fn injected_responses() -> Result<Vec<TokenSample>, String> {
-    let text = web_sys::window()
-        .and_then(|w| js_sys::Reflect::get(&w, &"mechscopeBenchResponses".into()).ok())
-        .and_then(|v| v.as_string())
-        .unwrap_or_default();
-    serde_json::Deserializer::from_str(&text)
-        .into_iter::<TokenSample>()
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| {
-            format!("the injected responses are not JSONL of prompt_ids/response_ids: {e}")
-        })
-}
-
-/// The probe sequences the driving script injected as JSON text, if any.
-fn injected_ids() -> Result<Option<Vec<Vec<u32>>>, String> {
-    let Some(text) = web_sys::window()
-        .and_then(|w| js_sys::Reflect::get(&w, &"mechscopeBenchIds".into()).ok())
-        .and_then(|v| v.as_string())
-    else {
-        return Ok(None);
-    };
-    serde_json::from_str(&text)
-        .map(Some)
-        .map_err(|e| format!("the injected ids are not a JSON array of token-id arrays: {e}"))
-}
-
-/// The benchmark file the driving script injected as `{name, text}`, if any.
-fn injected_benchmark() -> Option<(String, String)> {
+/// A string the driving script put on `window`.
+fn injected(name: &str) -> Option<String> {
     let window = web_sys::window()?;
-    let injected = js_sys::Reflect::get(&window, &"mechscopeBenchItems".into()).ok()?;
-    let field = |key: &str| {
-        js_sys::Reflect::get(&injected, &key.into())
-            .ok()
-            .and_then(|v| v.as_string())
-    };
-    Some((field("name")?, field("text")?))
+    js_sys::Reflect::get(&window, &name.into())
+        .ok()?
+        .as_string()
 }
 
-/// The AIS bench's items: the injected benchmark file's, else the built-in
-/// long-term-knowledge items; and the benchmark's name.
-fn ais_items(model: &LoadedModel, limit: usize) -> Result<(String, Vec<ChoiceItem>), String> {
-    let tokenizer = &model.tokenizer;
-    let Some((name, text)) = injected_benchmark() else {
-        let items = bench::builtin_choice_items(tokenizer, limit).map_err(|e| e.to_string())?;
-        return Ok((
-            "long_term_knowledge (built-in diagnostic items)".into(),
-            items,
-        ));
-    };
-    let (_, loaded) =
-        readers::load(&name, text.as_bytes(), None).map_err(|e| format!("{name}: {e}"))?;
-    let mut items = loaded.items;
-    items.truncate(limit);
-    let input = BenchmarkInput::from_items(tokenizer, &name, &items).map_err(|e| e.to_string())?;
-    if input.items.is_empty() {
-        return Err(format!(
-            "{name} has no multiple-choice items to score by log-likelihood"
-        ));
+/// What the driving script injected (`window.mechscopeBench*`).
+fn injected_inputs() -> Injected {
+    let items = web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w, &"mechscopeBenchItems".into()).ok())
+        .and_then(|injected| {
+            let field = |key: &str| {
+                js_sys::Reflect::get(&injected, &key.into())
+                    .ok()
+                    .and_then(|v| v.as_string())
+            };
+            Some((field("name")?, field("text")?))
+        });
+    Injected {
+        responses: injected("mechscopeBenchResponses"),
+        ids: injected("mechscopeBenchIds"),
+        items,
     }
-    Ok((name, input.items))
 }
 
-async fn run(kind: BenchKind, progress: impl Fn(String) + Copy + 'static) -> Result<Value, String> {
-    // Shown, then awaited: the browser repaints between timed steps.
-    let step = move |text: String| {
-        progress(text);
-        yield_to_browser()
+/// The page's query parameters, for the worker.
+fn params() -> Vec<(String, String)> {
+    let Some(search) = web_sys::window().and_then(|w| w.location().search().ok()) else {
+        return Vec::new();
     };
-    match kind {
-        BenchKind::Formats => {
-            let bytes = demo_bytes().await?;
-            let measured = mechscope_formats::bench::gguf_throughput(&bytes, 20, &now_ms)
-                .map_err(|e| e.to_string())?;
-            serde_json::to_value(measured).map_err(|e| e.to_string())
+    let Ok(parsed) = web_sys::UrlSearchParams::new_with_str(&search) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let entries = js_sys::try_iter(&parsed).ok().flatten();
+    for entry in entries.into_iter().flatten().flatten() {
+        let pair = js_sys::Array::from(&entry);
+        if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+            out.push((k, v));
         }
-        BenchKind::Forward => {
-            let (model, load) = load_demo(&progress).await?;
-            let options = ForwardBenchOptions {
-                lengths: param("tokens")
-                    .unwrap_or_else(|| "128,512".into())
-                    .split(',')
-                    .filter_map(|t| t.trim().parse().ok())
-                    .collect(),
-                repeats: param_or("repeats", 3),
-                logits: false,
-                max_forward_s: param_or("max_forward_s", f64::INFINITY),
-            };
-            let runs = bench::forward(&model.decoder, &model.config, &options, step)
-                .await
-                .map_err(|e| e.to_string())?;
-            Ok(json!({
-                "backend": load["backend"],
-                "load": load,
-                "runs": runs,
-                "wasm_memory_bytes": wasm_memory_bytes(),
-            }))
+    }
+    out
+}
+
+async fn run(progress: impl Fn(String) + 'static) -> Result<String, String> {
+    let job = Job::Bench {
+        kind: param("bench").unwrap_or_default(),
+        params: params(),
+        demo: Download {
+            url: crate::model_panel::demo_model_url(),
+            name: "the demo model".into(),
+            size: None,
+            sha256: None,
+        },
+        injected: injected_inputs(),
+    };
+    let id = client::next_id();
+    let outcome = client::request(Request::Run { id, job }, Vec::new(), move |p| {
+        if let Progress::Step(text) = p {
+            progress(text);
         }
-        BenchKind::Mui => {
-            let mut samples = injected_responses()?;
-            samples.truncate(param_or("limit", usize::MAX));
-            let (model, load) = load_demo(&progress).await?;
-            let options = MuiBenchOptions {
-                repeats: param_or("repeats", 1),
-                generate: param_or("generate", 3),
-                max_new_tokens: param_or("max_new_tokens", 32),
-            };
-            let result = bench::mui(&model, &samples, &options, step)
-                .await
-                .map_err(|e| e.to_string())?;
-            Ok(json!({
-                "backend": load["backend"],
-                "load": load,
-                "teacher_forced": result.teacher_forced,
-                "generation": result.generation,
-                "wasm_memory_bytes": wasm_memory_bytes(),
-            }))
-        }
-        BenchKind::Ais => {
-            let (mut models, load) = load_demo_on(&progress, true).await?;
-            let (Some(gradient), Some(scoring)) = (models.pop(), models.pop()) else {
-                return Err("the demo model did not load twice".into());
-            };
-            let loaded_memory_bytes = wasm_memory_bytes();
-            let sequences =
-                bench::builtin_sequences(&scoring.tokenizer, param_or("diagnostic_items", 20))
-                    .map_err(|e| e.to_string())?;
-            let (benchmark, items) = ais_items(&scoring, param_or("items", 20))?;
-            let options = AisBenchOptions {
-                repeats: param_or("repeats", 1),
-            };
-            let result = bench::ais(
-                &gradient.decoder,
-                &scoring.decoder,
-                &sequences,
-                &items,
-                &options,
-                step,
-            )
-            .await
-            .map_err(|e| e.to_string())?;
-            Ok(json!({
-                "backend": load["backend"],
-                "load": load,
-                "diagnostic": "quantitative (built-in, train split)",
-                "benchmark": benchmark,
-                "gradient": result.gradient,
-                "scoring": result.scoring,
-                "loaded_memory_bytes": loaded_memory_bytes,
-                "wasm_memory_bytes": wasm_memory_bytes(),
-            }))
-        }
-        BenchKind::Lpp => {
-            let (model, load) = load_demo(&progress).await?;
-            let loaded_memory_bytes = wasm_memory_bytes();
-            let seqs = param_or("seqs", 8);
-            let (text, sequences) = match injected_ids()? {
-                Some(ids) => (
-                    "injected ids",
-                    ids.into_iter()
-                        .filter(|s| !s.is_empty())
-                        .take(seqs)
-                        .collect(),
-                ),
-                None => {
-                    let ids = model
-                        .tokenizer
-                        .encode(DEFAULT_TEXT, true)
-                        .map_err(|e| e.to_string())?;
-                    (
-                        "bundled probe text",
-                        probe_sequences(&ids, seqs, param_or("seq_len", 256)),
-                    )
-                }
-            };
-            let options = LppBenchOptions {
-                repeats: param_or("repeats", 1),
-                lens: param_or("lens", 1) != 0,
-            };
-            let result = bench::lpp(&model.decoder, &sequences, &options, step)
-                .await
-                .map_err(|e| e.to_string())?;
-            Ok(json!({
-                "backend": load["backend"],
-                "load": load,
-                "text": text,
-                "lpp": result,
-                "loaded_memory_bytes": loaded_memory_bytes,
-                "wasm_memory_bytes": wasm_memory_bytes(),
-            }))
-        }
+    })
+    .await
+    .map_err(|f| f.message)?;
+    match outcome {
+        Output::Bench(json) => Ok(json),
+        other => Err(format!("unexpected answer: {other:?}")),
     }
 }
 
@@ -325,10 +137,8 @@ pub fn BenchPanel(kind: BenchKind) -> impl IntoView {
     let (result, set_result) = signal(None::<Result<String, String>>);
     let (progress, set_progress) = signal(String::from("Starting…"));
     spawn_local(async move {
-        let outcome = run(kind, move |text| set_progress.set(text)).await;
-        set_result.set(Some(
-            outcome.and_then(|v| serde_json::to_string(&v).map_err(|e| e.to_string())),
-        ));
+        let outcome = run(move |text| set_progress.set(text)).await;
+        set_result.set(Some(outcome));
     });
     view! {
         <section id="bench">

@@ -44,10 +44,8 @@ fn get_f64(target: &JsValue, key: &str) -> f64 {
 
 /// Asks the browser for a WebGPU adapter (high-performance preference).
 pub async fn probe() -> GpuStatus {
-    let Some(window) = web_sys::window() else {
-        return GpuStatus::Unavailable("no window object (not running in a page)".into());
-    };
-    let gpu = get(&window.navigator(), "gpu");
+    // `navigator` of the page or of a worker: both may have `gpu`.
+    let gpu = get(&crate::global::member("navigator"), "gpu");
     if gpu.is_undefined() || gpu.is_null() {
         return GpuStatus::Unavailable(
             "this browser does not expose WebGPU (navigator.gpu is missing)".into(),

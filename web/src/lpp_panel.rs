@@ -10,19 +10,19 @@
 //! LPP only reads the model, so it runs on the shared slot like MUI does.
 
 use crate::chart_canvas::ChartCanvas;
-use crate::model_slot::{self, ModelState, yield_to_browser};
+use crate::model_state::ModelState;
 use crate::mui_panel::{blob_url, read_file_at};
-use crate::run_status::{RunState, RunStatus};
+use crate::protocol::Job;
+use crate::run_status::{Current, RunState, RunStatus, cancel, into_report, run_job};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mechscope_metrics::lpp::symbolic::Crossing;
-use mechscope_metrics::lpp::{LppRun, LppSettings, Probes, Step, probe_sequences, run_lpp};
+use mechscope_metrics::lpp::{LppRun, LppSettings, Probes};
+use mechscope_report::Report;
 use mechscope_report::chart::{
     DepthCurve, RADAR_MAX_SERIES, lpp_depth_curves, lpp_radar, lpp_radar_series,
 };
-use mechscope_report::{MetricReport, Report, TaskInfo};
 use mechscope_tasks::probes::DEFAULT_TEXT;
-use std::ops::ControlFlow;
 use web_sys::HtmlInputElement;
 
 /// What the bundled probe text is called in reports and on the page.
@@ -61,11 +61,10 @@ pub fn LppPanel(state: ReadSignal<ModelState>) -> impl IntoView {
     let (per_level, set_per_level) = signal(defaults.symbolic_per_level);
     let (run_state, set_run_state) = signal(RunState::Idle);
     let (session, set_session) = signal(Vec::<SessionRun>::new());
-    let cancel = RwSignal::new(false);
+    let current: Current = RwSignal::new(None);
     let text_file = NodeRef::<leptos::html::Input>::new();
 
     let run = move |_| {
-        cancel.set(false);
         set_run_state.set(RunState::Running("Preparing the probes…".into()));
         let choices = Choices {
             settings: LppSettings {
@@ -82,17 +81,10 @@ pub fn LppPanel(state: ReadSignal<ModelState>) -> impl IntoView {
             },
             text_file: text_file.get_untracked(),
         };
-        let backend_id = match state.get_untracked() {
-            ModelState::Ready { backend_id, .. } => backend_id,
-            _ => "cpu",
-        };
         spawn_local(async move {
-            let outcome = run_once(
-                choices,
-                backend_id,
-                move |text| set_run_state.set(RunState::Running(text)),
-                move || cancel.get_untracked(),
-            )
+            let outcome = run_once(choices, current, move |text| {
+                set_run_state.set(RunState::Running(text))
+            })
             .await;
             match outcome {
                 Ok(report) => {
@@ -168,7 +160,7 @@ pub fn LppPanel(state: ReadSignal<ModelState>) -> impl IntoView {
                 </div>
             </fieldset>
             <button id="lpp-run" on:click=run disabled=move || !ready() || running()>"Run LPP"</button>
-            <button id="lpp-cancel" on:click=move |_| cancel.set(true) disabled=move || !running()>"Cancel"</button>
+            <button id="lpp-cancel" on:click=move |_| cancel(current) disabled=move || !running()>"Cancel"</button>
             {move || (!ready()).then(|| view! { <p class="muted">"Load the model first."</p> })}
             <RunStatus id="lpp-status" state=run_state result=|report| view! { <LppResultView report /> } />
             <SessionView session />
@@ -204,9 +196,8 @@ async fn probe_text(input: Option<&HtmlInputElement>) -> Result<(String, String)
 
 async fn run_once(
     choices: Choices,
-    backend_id: &'static str,
+    current: Current,
     progress: impl Fn(String) + 'static,
-    cancelled: impl Fn() -> bool + 'static,
 ) -> Result<Report, String> {
     let settings = choices.settings;
     let probes = settings.probes;
@@ -225,71 +216,12 @@ async fn run_once(
     if probes.symbolic && settings.symbolic_per_level == 0 {
         return Err("the symbolic probe needs at least 1 problem per level".into());
     }
-    let model = model_slot::current().ok_or("load the model first")?;
-    let (text_name, sequences) = if probes.text {
-        let (name, text) = probe_text(choices.text_file.as_ref()).await?;
-        progress(format!("Tokenizing the {name}…"));
-        yield_to_browser().await;
-        let ids = model
-            .tokenizer
-            .encode(&text, true)
-            .map_err(|e| format!("tokenizing {name}: {e}"))?;
-        let sequences = probe_sequences(&ids, settings.n_seq, settings.seq_len);
-        if sequences.is_empty() {
-            return Err(format!("{name} has no tokens"));
-        }
-        (Some(name), sequences)
+    let text = if probes.text {
+        Some(probe_text(choices.text_file.as_ref()).await?)
     } else {
-        (None, Vec::new())
+        None
     };
-    // Between steps the tab repaints the status line and handles a click on Cancel;
-    // Cancel is read after the yield, so a click made while the last step ran stops the
-    // run before the next one starts (a 256-token sequence takes seconds on the CPU).
-    let cancelled = &cancelled;
-    let on_step = |step: Step| {
-        progress(step.to_string());
-        async move {
-            yield_to_browser().await;
-            if cancelled() {
-                ControlFlow::Break(())
-            } else {
-                ControlFlow::Continue(())
-            }
-        }
-    };
-    let run = run_lpp(
-        &model.decoder,
-        &model.tokenizer,
-        &sequences,
-        &settings,
-        on_step,
-    )
-    .await
-    .map_err(|e| e.to_string())?;
-    let mut parts = Vec::new();
-    if let Some(name) = &text_name {
-        parts.push(format!("text ({name})"));
-    }
-    if probes.uncertainty {
-        parts.push("uncertainty".to_string());
-    }
-    if probes.symbolic {
-        parts.push("symbolic".to_string());
-    }
-    let n_items = run.text.as_ref().map_or(0, |t| t.n_sequences)
-        + run.uncertainty.as_ref().map_or(0, |u| u.items.len())
-        + run.symbolic.as_ref().map_or(0, |s| s.items.len());
-    Ok(Report::new(
-        model_slot::report_model_info(&model.config),
-        backend_id,
-        TaskInfo {
-            spec: format!("lpp: {}", parts.join(", ")),
-            n_items,
-            rows_skipped: 0,
-            seed: Some(settings.seed),
-        },
-        MetricReport::Lpp(Box::new(run)),
-    ))
+    into_report(run_job(Job::Lpp { text, settings }, current, progress).await?)
 }
 
 /// A value with `digits` decimals, or a dash for one that is missing or not a number.

@@ -5,20 +5,20 @@
 
 use crate::bytes::{ByteSource, fetch_all};
 use crate::chart_canvas::ChartCanvas;
-use crate::model_slot::{self, ModelState, yield_to_browser};
-use crate::run_status::{RunState, RunStatus};
+use crate::model_state::ModelState;
+use crate::protocol::{Job, TaskItems};
+use crate::run_status::{Current, RunState, RunStatus, cancel, into_report, run_job};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mechscope_metrics::mui::{
-    AUTHORS_FIT, LawPoint, MuiOptions, MuiRun, MuiSettings, PromptStyle, ResponseSource,
-    SelectionRule, Step, Target, TokenSample, fit_utility_law, run_mui, score_samples,
+    AUTHORS_FIT, LawPoint, MuiOptions, MuiSettings, PromptStyle, ResponseSource, SelectionRule,
+    Target, TokenSample, fit_utility_law,
 };
+use mechscope_report::Report;
 use mechscope_report::chart::{mui_layers, utility_law};
-use mechscope_report::{MetricReport, Report, TaskInfo};
 use mechscope_tasks::hub::{self, HubSplit};
 use mechscope_tasks::readers::{self, Layout};
-use mechscope_tasks::{Builtin, Item, Loaded, TaskSpec};
-use std::ops::ControlFlow;
+use mechscope_tasks::{Builtin, Loaded, TaskSpec};
 use web_sys::HtmlInputElement;
 
 /// Where the task comes from.
@@ -109,12 +109,11 @@ pub fn MuiPanel(state: ReadSignal<ModelState>) -> impl IntoView {
     let (max_new, set_max_new) = signal(32usize);
     let (run_state, set_run_state) = signal(RunState::Idle);
     let (points, set_points) = signal(Vec::<SessionPoint>::new());
-    let cancel = RwSignal::new(false);
+    let current: Current = RwSignal::new(None);
     let file_input = NodeRef::<leptos::html::Input>::new();
     let responses_input = NodeRef::<leptos::html::Input>::new();
 
     let run = move |_| {
-        cancel.set(false);
         set_run_state.set(RunState::Running("Preparing the task…".into()));
         spawn_local(async move {
             let outcome = run_once(
@@ -131,9 +130,8 @@ pub fn MuiPanel(state: ReadSignal<ModelState>) -> impl IntoView {
                 ),
                 file_input.get_untracked(),
                 responses_input.get_untracked(),
-                state.get_untracked(),
+                current,
                 move |text| set_run_state.set(RunState::Running(text)),
-                move || cancel.get_untracked(),
             )
             .await;
             match outcome {
@@ -202,7 +200,7 @@ pub fn MuiPanel(state: ReadSignal<ModelState>) -> impl IntoView {
                 </div>
             </details>
             <button id="mui-run" on:click=run disabled=move || !ready() || running()>"Run MUI"</button>
-            <button id="mui-cancel" on:click=move |_| cancel.set(true) disabled=move || !running()>"Cancel"</button>
+            <button id="mui-cancel" on:click=move |_| cancel(current) disabled=move || !running()>"Cancel"</button>
             {move || (!ready()).then(|| view! { <p class="muted">"Load the model first."</p> })}
             <RunStatus id="mui-status" state=run_state result=|report| view! { <MuiResultView report /> } />
             <LawView points />
@@ -235,26 +233,18 @@ async fn run_once(
     builtin: String,
     hub_spec: String,
     limit: usize,
-    mut settings: MuiSettings,
+    settings: MuiSettings,
     file_input: Option<HtmlInputElement>,
     responses_input: Option<HtmlInputElement>,
-    state: ModelState,
+    current: Current,
     progress: impl Fn(String) + 'static,
-    cancelled: impl Fn() -> bool + 'static,
 ) -> Result<Report, String> {
-    let Some(model) = model_slot::current() else {
-        return Err("load the model first".into());
-    };
-    let ModelState::Ready { backend_id, .. } = state else {
-        return Err("the model is not ready".into());
-    };
     let recorded = match responses_input
         .as_ref()
-        .and_then(|i| i.files())
-        .and_then(|f| f.get(0))
+        .filter(|i| i.files().is_some_and(|f| f.length() > 0))
     {
-        Some(_) => {
-            let (_, bytes) = read_file(responses_input.as_ref().expect("checked")).await?;
+        Some(input) => {
+            let (_, bytes) = read_file(input).await?;
             let mut samples = parse_responses(&String::from_utf8_lossy(&bytes))?;
             samples.truncate(limit);
             Some(samples)
@@ -262,11 +252,16 @@ async fn run_once(
         None => None,
     };
     // Recorded responses may come without a task: then there is no accuracy.
-    let task: Option<(String, Vec<Item>, usize, Option<u64>)> = match (source, &recorded) {
+    let task: Option<TaskItems> = match (source, &recorded) {
         (Source::Builtin, Some(_)) => None,
         (Source::Builtin, None) => {
             let b = Builtin::from_name(&builtin).map_err(|e| e.to_string())?;
-            Some((b.name().to_string(), b.generate(limit, 0), 0, Some(0)))
+            Some(TaskItems {
+                spec: b.name().to_string(),
+                items: b.generate(limit, 0),
+                rows_skipped: 0,
+                seed: Some(0),
+            })
         }
         (Source::File, _) => {
             let input = file_input.ok_or("no file input")?;
@@ -275,7 +270,12 @@ async fn run_once(
                 readers::load(&name, &bytes, None).map_err(|e| format!("{name}: {e}"))?;
             let mut items = loaded.items;
             items.truncate(limit);
-            Some((name, items, loaded.errors.len(), None))
+            Some(TaskItems {
+                spec: name,
+                items,
+                rows_skipped: loaded.errors.len(),
+                seed: None,
+            })
         }
         (Source::Hub, _) => {
             let TaskSpec::Hub(split) = TaskSpec::parse(&hub_spec).map_err(|e| e.to_string())?
@@ -288,55 +288,25 @@ async fn run_once(
             let loaded = fetch_hub(&split, limit).await?;
             let mut items = loaded.items;
             items.truncate(limit);
-            Some((hub_spec.clone(), items, loaded.errors.len(), None))
+            Some(TaskItems {
+                spec: hub_spec.clone(),
+                items,
+                rows_skipped: loaded.errors.len(),
+                seed: None,
+            })
         }
     };
-    if let Some((spec, items, _, _)) = &task
-        && items.is_empty()
+    if let Some(task) = &task
+        && task.items.is_empty()
     {
-        return Err(format!("{spec} has no usable items"));
+        return Err(format!("{} has no usable items", task.spec));
     }
-    let on_step = move |step: Step| {
-        if cancelled() {
-            return ControlFlow::Break(());
-        }
-        progress(match step {
-            Step::Generating { done, total } => {
-                format!("Generating response {} of {total}…", done + 1)
-            }
-            Step::Scoring { done, total } => format!("Scoring sample {} of {total}…", done + 1),
-        });
-        ControlFlow::Continue(())
+    let job = Job::Mui {
+        task,
+        recorded,
+        settings,
     };
-    yield_to_browser().await;
-    let run: MuiRun = match &recorded {
-        Some(samples) => {
-            settings.response = ResponseSource::Recorded;
-            let items = task.as_ref().map(|t| &t.1[..t.1.len().min(samples.len())]);
-            let samples = &samples[..items.map_or(samples.len(), <[Item]>::len)];
-            score_samples(&model, samples, items, &settings, on_step).await
-        }
-        None => {
-            let items = &task.as_ref().expect("a task without responses").1;
-            run_mui(&model, items, &settings, on_step).await
-        }
-    }
-    .map_err(|e| e.to_string())?;
-    let (spec, rows_skipped, seed) = match &task {
-        Some((spec, _, skipped, seed)) => (spec.clone(), *skipped, *seed),
-        None => ("recorded responses".to_string(), 0, None),
-    };
-    Ok(Report::new(
-        model_slot::report_model_info(&model.config),
-        backend_id,
-        TaskInfo {
-            spec,
-            n_items: run.samples.len(),
-            rows_skipped,
-            seed,
-        },
-        MetricReport::Mui(Box::new(run)),
-    ))
+    into_report(run_job(job, current, progress).await?)
 }
 
 #[component]

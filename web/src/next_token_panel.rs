@@ -1,29 +1,19 @@
 //! The most likely next tokens of the loaded model for a prompt the user types.
-//!
-//! The forward pass still runs on the page's thread; moving it into a Web Worker is the
-//! next step for the page (the page stays usable between steps).
+//! The forward pass runs in the model's worker.
 
-use crate::model_slot::{self, ModelState, now_ms, yield_to_browser};
+use crate::global::now_ms;
+use crate::model_state::ModelState;
+use crate::protocol::{Job, Output, TokenRow};
+use crate::run_status::{Current, run_job};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use mechscope_formats::tokenizer::ChatMessage;
-use mechscope_model::next_token::next_tokens;
-
-/// One row of the next-token table.
-#[derive(Debug, Clone, PartialEq)]
-struct Row {
-    id: u32,
-    token: String,
-    probability: f64,
-    logit: f32,
-}
 
 #[derive(Debug, Clone, PartialEq)]
 enum Prediction {
     Idle,
     Running,
     Done {
-        rows: Vec<Row>,
+        rows: Vec<TokenRow>,
         input_tokens: usize,
         elapsed_ms: f64,
     },
@@ -36,53 +26,26 @@ pub fn NextTokenPanel(state: ReadSignal<ModelState>) -> impl IntoView {
     let (chat, set_chat) = signal(false);
     let (prediction, set_prediction) = signal(Prediction::Idle);
 
-    let predict = {
-        move |_| {
-            set_prediction.set(Prediction::Running);
-            spawn_local(async move {
-                yield_to_browser().await;
-                let started = now_ms();
-                let Some(loaded) = model_slot::current() else {
-                    return set_prediction.set(Prediction::Failed("load the model first".into()));
-                };
-                let text = prompt.get_untracked();
-                let ids = if chat.get_untracked() {
-                    loaded
-                        .tokenizer
-                        .encode_chat(&[ChatMessage::user(text)], true)
-                } else {
-                    loaded.tokenizer.encode(&text, true)
-                };
-                let ids = match ids {
-                    Ok(ids) if !ids.is_empty() => ids,
-                    Ok(_) => {
-                        return set_prediction
-                            .set(Prediction::Failed("the prompt is empty".into()));
-                    }
-                    Err(e) => return set_prediction.set(Prediction::Failed(e.to_string())),
-                };
-                match next_tokens(&loaded.decoder, &ids, 10).await {
-                    Ok(result) => {
-                        let rows = result
-                            .top
-                            .iter()
-                            .map(|c| Row {
-                                id: c.id,
-                                token: loaded.tokenizer.token_text(c.id).unwrap_or_default(),
-                                probability: c.logprob.exp(),
-                                logit: c.logit,
-                            })
-                            .collect();
-                        set_prediction.set(Prediction::Done {
-                            rows,
-                            input_tokens: ids.len(),
-                            elapsed_ms: now_ms() - started,
-                        });
-                    }
-                    Err(e) => set_prediction.set(Prediction::Failed(e.to_string())),
-                }
+    let current: Current = RwSignal::new(None);
+    let predict = move |_| {
+        set_prediction.set(Prediction::Running);
+        let started = now_ms();
+        let job = Job::NextToken {
+            prompt: prompt.get_untracked(),
+            chat: chat.get_untracked(),
+            top: 10,
+        };
+        spawn_local(async move {
+            set_prediction.set(match run_job(job, current, |_| {}).await {
+                Ok(Output::NextTokens { rows, input_tokens }) => Prediction::Done {
+                    rows,
+                    input_tokens,
+                    elapsed_ms: now_ms() - started,
+                },
+                Ok(other) => Prediction::Failed(format!("unexpected answer: {other:?}")),
+                Err(e) => Prediction::Failed(e),
             });
-        }
+        });
     };
 
     let ready = move || matches!(state.get(), ModelState::Ready { .. });

@@ -151,7 +151,8 @@ fn handle(site: &Site, request: Request) {
         header("Accept-Ranges", "bytes"),
         header("Cache-Control", "no-cache"),
     ];
-    respond_file(request, &path, headers, false);
+    // A length lets the page show a download's total (the demo model's progress bar).
+    respond_file(request, &path, headers, true);
 }
 
 fn respond_error(request: Request, code: u16, text: &str) {

@@ -280,6 +280,7 @@ fn end_to_end(paths: &Paths, dist: &std::path::Path) -> Result<Command> {
         .env("ARTEFACTS", paths.artefacts())
         .env("NODE_PATH", paths.node_modules())
         .env("DEMO_MODEL", paths.demo_model())
+        .env("HUB_FIXTURE", paths.hub_fixture())
         .args(["--test", "--test-reporter=tap", "--test-concurrency=1"])
         .args(tests);
     Ok(cmd)

@@ -167,7 +167,7 @@ pub fn mui(args: MuiArgs) -> Result<()> {
         bar.set_message(msg);
         bar.set_length(total as u64);
         bar.set_position(done as u64);
-        ControlFlow::Continue(())
+        std::future::ready(ControlFlow::Continue(()))
     };
     let items = task.as_ref().map(|t| t.items.as_slice());
     let run = pollster::block_on(async {

@@ -4,6 +4,9 @@
 //! - [`gguf`]: GGUF v2/v3 headers (metadata, tensor infos, alignment) and the
 //!   dequantisation of ggml block formats to `f32`.
 //! - [`safetensors`]: Hugging Face safetensors files, single and sharded.
+//! - [`hub`]: model repos on the Hugging Face hub: ids, file listings, which files
+//!   make a model.
+//! - [`fit`]: the memory a model needs against what a browser tab offers.
 //!
 //! Every parser here reads untrusted bytes (files users drop, downloads that were cut
 //! short), so none of them may panic, allocate by a count the input declares before
@@ -13,6 +16,8 @@
 
 pub mod bench;
 pub mod config;
+pub mod fit;
 pub mod gguf;
+pub mod hub;
 pub mod safetensors;
 pub mod tokenizer;

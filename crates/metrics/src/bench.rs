@@ -16,7 +16,6 @@ use mechscope_model::{Decoder, LoadedModel, Logits, ModelConfig, Trace};
 use mechscope_tasks::Builtin;
 use serde::Serialize;
 use std::future::Future;
-use std::ops::ControlFlow;
 use web_time::Instant;
 
 mod ais;
@@ -295,7 +294,7 @@ where
         response: ResponseSource::Recorded,
         prompt: PromptStyle::Chat,
     };
-    let go_on = |_| ControlFlow::Continue(());
+    let go_on = crate::no_progress;
     let teacher_forced = if let Some(first) = samples.first() {
         let repeats = options.repeats.max(1);
         progress("warm-up…".into()).await;

@@ -1,0 +1,216 @@
+// Loading models the ways users expect: by hub repo id (from the local hub-like server
+// `cargo xtask` serves at /hub/, with a tiny seeded model our own code writes), from the
+// browser's cache on a second load, by dropping files (safetensors or GGUF), and the
+// faults: a corrupt file, a wrong sha256, a 404, a connection cut mid-download, a model
+// too large. Without WebGPU the page runs on the CPU and says so. Cancel stops a run
+// and the page answers clicks while a run goes on in the worker.
+'use strict';
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { BASE_URL, SLOW, launch, openPage, screenshotPath } = require('./browser.cjs');
+
+const HUB = `${BASE_URL}/hub`;
+const FIXTURE = process.env.HUB_FIXTURE || path.join(os.homedir(), '.cache/mechscope/hub-fixture');
+const TINY = 'mechscope/tiny-llama';
+const WAIT = { timeout: 120_000 };
+let browser;
+
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser.close();
+});
+
+async function hubLog(clear = false) {
+  const response = await fetch(`${BASE_URL}/__hub-log${clear ? '?clear=1' : ''}`);
+  assert.equal(response.status, 200);
+  return response.json();
+}
+
+// The keys of the page's model cache.
+async function cachedUrls(page) {
+  return page.evaluate(async () => {
+    const cache = await caches.open('mechscope-models-v1');
+    return (await cache.keys()).map((r) => r.url);
+  });
+}
+
+async function lookUp(page, repo) {
+  await page.locator('#tab-hub').click();
+  await page.locator('#hub-repo').fill(repo);
+  await page.locator('#hub-lookup').click();
+  await page.locator('#fit-check, #hub-error').first().waitFor(WAIT);
+}
+
+// Waits for the load to end; returns the final state's name and text.
+async function loaded(page) {
+  const state = page.locator('#model-state');
+  await page.locator('#model-state[data-state="ready"], #model-state[data-state="failed"]').waitFor(SLOW);
+  return { state: await state.getAttribute('data-state'), text: await state.innerText() };
+}
+
+async function predict(page) {
+  await page.locator('#prompt').fill('the cat');
+  await page.locator('#predict').click();
+  await page.locator('#next-tokens tbody tr').first().waitFor(WAIT);
+  return page.locator('#next-tokens tbody tr').count();
+}
+
+test('a hub repo loads by id with progress, then from the cache without the network', SLOW, async () => {
+  const { page, errors } = await openPage(browser.context, `/?device=cpu&model_hub=${encodeURIComponent(HUB)}`);
+  await hubLog(true);
+  await lookUp(page, TINY);
+  assert.equal(await page.locator('#fit-check').getAttribute('data-state'), 'fits');
+  await page.locator('#hub-load').click();
+  const first = await loaded(page);
+  assert.equal(first.state, 'ready', first.text);
+  assert.match(first.text, /tiny-llama/);
+  const state = page.locator('#model-state');
+  assert.ok(Number(await state.getAttribute('data-progress-events')) > 0, 'progress events were seen');
+  assert.ok(Number(await state.getAttribute('data-downloaded-bytes')) > 0, 'bytes came over the network');
+  const requested = await hubLog();
+  for (const file of ['config.json', 'tokenizer.json', 'model.safetensors']) {
+    assert.ok(requested.some((p) => p.endsWith(`/resolve/main/${file}`)), `${file} was downloaded: ${requested}`);
+  }
+  assert.equal(await predict(page), 10);
+  // The choice is in the URL, so a reload restores it — from the cache alone.
+  assert.match(page.url(), /model=hf%3Amechscope%2Ftiny-llama|model=hf:mechscope\/tiny-llama/);
+  await page.locator('#cache-list tr[data-model]').first().waitFor(WAIT);
+  await hubLog(true);
+  await page.reload();
+  const second = await loaded(page);
+  assert.equal(second.state, 'ready', second.text);
+  assert.equal(Number(await state.getAttribute('data-downloaded-bytes')), 0, second.text);
+  assert.ok(Number(await state.getAttribute('data-cached-bytes')) > 0);
+  assert.deepEqual(await hubLog(), [], 'no request reached the server on the second load');
+  assert.match(second.text, /from the browser's cache/);
+  await page.screenshot({ path: screenshotPath('load-hub-cached'), fullPage: true });
+  // Deleting it from the cache section empties the cache of it.
+  await page.locator(`#cache-list tr[data-model="${TINY}"] .cache-delete`).click();
+  await page.locator(`#cache-list tr[data-model="${TINY}"]`).waitFor({ state: 'detached', ...WAIT });
+  assert.deepEqual((await cachedUrls(page)).filter((u) => u.includes('tiny-llama/')), []);
+  assert.deepEqual(errors, []);
+});
+
+test('a GGUF repo lists its files and loads the one chosen', SLOW, async () => {
+  const { page, errors } = await openPage(browser.context, `/?device=cpu&model_hub=${encodeURIComponent(HUB)}`);
+  await lookUp(page, `${TINY}-GGUF`);
+  await page.locator('#hub-gguf input[type=radio]').first().waitFor(WAIT);
+  assert.equal(await page.locator('#fit-check').getAttribute('data-state'), 'fits');
+  await page.locator('#hub-load').click();
+  const done = await loaded(page);
+  assert.equal(done.state, 'ready', done.text);
+  assert.match(page.url(), /gguf=/);
+  assert.equal(await predict(page), 10);
+  assert.deepEqual(errors, []);
+});
+
+test('dropped files load: safetensors with config and tokenizer, and a GGUF', SLOW, async () => {
+  const { page, errors } = await openPage(browser.context, '/?device=cpu');
+  await page.locator('#tab-files').click();
+  const dir = path.join(FIXTURE, TINY, 'resolve/main');
+  const files = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'model.safetensors']
+    .map((f) => path.join(dir, f))
+    .filter((f) => fs.existsSync(f));
+  assert.ok(files.length >= 3, `the hub fixture is at ${dir}`);
+  await page.locator('#model-files').setInputFiles(files);
+  const hf = await loaded(page);
+  assert.equal(hf.state, 'ready', hf.text);
+  const hfTop = await predict(page);
+  const ggufDir = path.join(FIXTURE, `${TINY}-GGUF`, 'resolve/main');
+  const gguf = fs.readdirSync(ggufDir).find((f) => f.endsWith('.gguf'));
+  await page.locator('#model-files').setInputFiles(path.join(ggufDir, gguf));
+  await page.locator('#model-state[data-state="downloading"], #model-state[data-state="preparing"]').first().waitFor(WAIT).catch(() => {});
+  const fromGguf = await loaded(page);
+  assert.equal(fromGguf.state, 'ready', fromGguf.text);
+  assert.match(fromGguf.text, new RegExp(gguf.replace(/\.gguf$/, '').replace(/[.]/g, '\\.')));
+  assert.equal(await predict(page), hfTop);
+  // A file that is not a model: a clear message, and the loaded model stays usable.
+  const junk = path.join(os.tmpdir(), 'mechscope-not-a-model.gguf');
+  fs.writeFileSync(junk, 'GGUF but not really');
+  await page.locator('#model-files').setInputFiles(junk);
+  const bad = await loaded(page);
+  assert.equal(bad.state, 'failed');
+  assert.match(bad.text, /GGUF/);
+  assert.deepEqual(errors, []);
+});
+
+test('faults give clear messages, leave no partial cache entry, and the page goes on', SLOW, async () => {
+  const { page, errors } = await openPage(browser.context, `/?device=cpu&model_hub=${encodeURIComponent(HUB)}`);
+  const cases = [
+    ['mechscope/tiny-corrupt', /unusable|safetensors/i, 'corrupt'],
+    ['mechscope/tiny-bad-sha', /corrupt: its sha256/, 'bad-sha'],
+    ['mechscope/tiny-cut', /stopped after|incomplete/, 'cut'],
+  ];
+  for (const [repo, message, name] of cases) {
+    await lookUp(page, repo);
+    await page.locator('#hub-load:not([disabled])').click();
+    const done = await loaded(page);
+    assert.equal(done.state, 'failed', `${repo}: ${done.text}`);
+    assert.match(done.text, message, repo);
+    await page.screenshot({ path: screenshotPath(`load-fault-${name}`), fullPage: true });
+    const weights = (await cachedUrls(page)).filter((u) => u.includes(`${repo}/`) && u.endsWith('.safetensors'));
+    assert.deepEqual(weights, [], `${repo}: nothing partial was cached`);
+  }
+  await lookUp(page, 'mechscope/no-such-model');
+  assert.match(await page.locator('#hub-error').innerText(), /not on the hub/);
+  // The browser logs the 404 itself; that is the case under test, not an error.
+  const is404 = (e) => /status of 404/.test(e);
+  assert.equal(errors.filter(is404).length, 1);
+  errors.splice(0, errors.length, ...errors.filter((e) => !is404(e)));
+  await lookUp(page, 'mechscope/tiny-huge');
+  const fit = page.locator('#fit-check');
+  assert.equal(await fit.getAttribute('data-state'), 'refused');
+  assert.match(await fit.innerText(), /GB/);
+  assert.ok(await page.locator('#hub-load').isDisabled(), 'a model that does not fit cannot be loaded');
+  await page.screenshot({ path: screenshotPath('load-too-large'), fullPage: true });
+  // After all that, a good model still loads.
+  await lookUp(page, TINY);
+  await page.locator('#hub-load').click();
+  const good = await loaded(page);
+  assert.equal(good.state, 'ready', good.text);
+  assert.deepEqual(errors, []);
+});
+
+test('without WebGPU the model runs on the CPU and the page says so', SLOW, async () => {
+  const noGpu = await launch({ webgpu: false });
+  try {
+    const { page, errors } = await openPage(noGpu.context, `/?model_hub=${encodeURIComponent(HUB)}&model=hf:${TINY}`);
+    const done = await loaded(page);
+    assert.equal(done.state, 'ready', done.text);
+    assert.equal(await page.locator('#model-state').getAttribute('data-backend'), 'cpu');
+    assert.match(await page.locator('#model-notices').innerText(), /No WebGPU.*CPU/);
+    assert.equal(await predict(page), 10);
+    await page.screenshot({ path: screenshotPath('load-no-webgpu'), fullPage: true });
+    assert.deepEqual(errors, []);
+  } finally {
+    await noGpu.close();
+  }
+});
+
+test('a run in the worker leaves the page responsive, and Cancel stops it', SLOW, async () => {
+  const { page, errors } = await openPage(browser.context, '/?device=cpu&model=demo');
+  const done = await loaded(page);
+  assert.equal(done.state, 'ready', done.text);
+  // LPP's default probes take minutes on the CPU backend.
+  await page.locator('#lpp-run').click();
+  const status = page.locator('#lpp-status');
+  await page.locator('#lpp-status[data-state="running"]').waitFor(WAIT);
+  // Another control is handled at once while the worker computes.
+  await page.locator('#tab-hub').click({ timeout: 5_000 });
+  assert.equal(await page.locator('#tab-hub').getAttribute('aria-selected'), 'true');
+  await page.locator('#hub-repo').fill('typed while a run goes on', { timeout: 5_000 });
+  assert.equal(await status.getAttribute('data-state'), 'running', 'the run is still going');
+  await page.locator('#lpp-cancel').click();
+  await page.locator('#lpp-status[data-state="failed"]').waitFor(WAIT);
+  assert.match(await status.innerText(), /cancel/i);
+  // The model is loaded and answers: still, or again when the step under way was too
+  // long to wait for and the worker had to be stopped (it reloads from the cache).
+  await page.locator('#model-state[data-state="ready"]').waitFor(SLOW);
+  assert.equal(await predict(page), 10);
+  assert.deepEqual(errors, []);
+});
