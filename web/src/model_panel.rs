@@ -450,7 +450,11 @@ pub fn ModelPanel(
             format!(
                 "{} The model was unloaded; your finished results are kept. Load it again{}.",
                 failure.message,
-                if failure.kind == FailureKind::Gpu { ", on the CPU if the GPU keeps failing" } else { "" }
+                if failure.kind == FailureKind::Gpu {
+                    ", on the CPU if the GPU keeps failing"
+                } else {
+                    ""
+                }
             ),
         )));
     });

@@ -389,11 +389,22 @@ mod tests {
         let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
         let value = serde::Serialize::serialize(&event, &serializer).expect("serialises");
         let back: Event = serde_wasm_bindgen::from_value(value).expect("deserialises");
-        let Event::Done { id: 7, output: Output::NextTokens { rows, input_tokens: 4 } } = back else {
+        let Event::Done {
+            id: 7,
+            output:
+                Output::NextTokens {
+                    rows,
+                    input_tokens: 4,
+                },
+        } = back
+        else {
             panic!("{back:?}");
         };
         assert!(rows[0].probability.is_nan());
-        assert_eq!((rows[0].id, rows[0].token.as_str(), rows[0].logit), (3, "☃", -1.5));
+        assert_eq!(
+            (rows[0].id, rows[0].token.as_str(), rows[0].logit),
+            (3, "☃", -1.5)
+        );
     }
 
     #[wasm_bindgen_test]

@@ -213,6 +213,8 @@ fn is_sha256(text: &str) -> bool {
 }
 
 /// How a repo's files make a model.
+// Made once per lookup: the variants' size difference costs nothing worth a Box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RepoLayout {
     /// transformers' layout: the config, the tokenizer, and the weights in one file or
