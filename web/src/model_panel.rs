@@ -481,6 +481,20 @@ pub fn ModelPanel(
         );
     };
 
+    // A looked-up repo (and GGUF file): remembered in the URL, then loaded.
+    let load_found = move |hub: &str, found: &LookedUp, chosen: Option<&RepoFile>| match hub_source(
+        hub, found, chosen,
+    ) {
+        Ok(source) => {
+            remember_in_url(
+                Some(&format!("hf:{}", found.repo)),
+                chosen.map(|f| f.name.as_str()),
+            );
+            load(source, Vec::new(), device.get_untracked());
+        }
+        Err(e) => set_state.set(ModelState::Failed(Failure::input(e))),
+    };
+
     let look_up_repo = move |then_load: bool| {
         let text = repo_text.get_untracked();
         set_found.set(None);
@@ -508,16 +522,7 @@ pub fn ModelPanel(
                 let verdict = fit_check(&hub, found, chosen.as_ref(), device.get_untracked()).await;
                 set_fit.set(verdict.clone());
                 if then_load && matches!(verdict, Fit::Fits(_)) {
-                    match hub_source(&hub, found, chosen.as_ref()) {
-                        Ok(source) => {
-                            remember_in_url(
-                                Some(&format!("hf:{}", found.repo)),
-                                chosen.as_ref().map(|f| f.name.as_str()),
-                            );
-                            load(source, Vec::new(), device.get_untracked());
-                        }
-                        Err(e) => set_state.set(ModelState::Failed(Failure::input(e))),
-                    }
+                    load_found(&hub, found, chosen.as_ref());
                 }
             }
             set_found.set(Some(result));
@@ -533,16 +538,7 @@ pub fn ModelPanel(
         let chosen = gguf_choice
             .get_untracked()
             .and_then(|name| found.listing.file(&name).cloned());
-        match hub_source(&hub, &found, chosen.as_ref()) {
-            Ok(source) => {
-                remember_in_url(
-                    Some(&format!("hf:{}", found.repo)),
-                    chosen.as_ref().map(|f| f.name.as_str()),
-                );
-                load(source, Vec::new(), device.get_untracked());
-            }
-            Err(e) => set_state.set(ModelState::Failed(Failure::input(e))),
-        }
+        load_found(&hub, &found, chosen.as_ref());
     };
 
     let load_files = move |list: Option<web_sys::FileList>| {
