@@ -214,3 +214,52 @@ test('a run in the worker leaves the page responsive, and Cancel stops it', SLOW
   assert.equal(await predict(page), 10);
   assert.deepEqual(errors, []);
 });
+
+// The GPU goes away under a run (Chromium's GPU process is crashed through the DevTools
+// protocol, as a driver reset would): the run stops with a message that says so, the
+// page offers the CPU, and what finished before stays on the page.
+test('a GPU lost during a run: a clear message, the CPU offered, finished results kept', SLOW, async (t) => {
+  const { page, errors } = await openPage(
+    browser.context,
+    `/?device=webgpu&model_hub=${encodeURIComponent(HUB)}&model=hf:${TINY}&lpp_uncertainty=false&lpp_symbolic=false&lpp_seqs=1&lpp_seq_len=16`,
+  );
+  const done = await loaded(page);
+  assert.equal(done.state, 'ready', done.text);
+  assert.equal(await page.locator('#model-state').getAttribute('data-backend'), 'webgpu');
+  const status = page.locator('#lpp-status');
+  await page.locator('#lpp-run').click();
+  await page.locator('#lpp-status[data-state="done"], #lpp-status[data-state="failed"]').waitFor(SLOW);
+  assert.equal(await status.getAttribute('data-state'), 'done', await status.innerText());
+  assert.equal(await page.locator('#lpp-runs tbody tr').count(), 1);
+
+  // A long run, and the GPU process crashes under it.
+  await page.locator('#lpp-probe-symbolic').setChecked(true);
+  await page.locator('#lpp-per-level').fill('20');
+  await page.locator('#lpp-run').click();
+  await page.locator('#lpp-status[data-state="running"]').waitFor(WAIT);
+  const cdp = await browser.context.newCDPSession(page);
+  await cdp.send('Browser.crashGpuProcess').catch((e) => t.diagnostic(`crashGpuProcess: ${e.message}`));
+  await page.locator('#lpp-status[data-state="failed"]').waitFor(SLOW);
+  const message = await status.innerText();
+  t.diagnostic(`the run's message: ${message.replace(/\s+/g, ' ')}`);
+  assert.match(message, /GPU|device/i);
+  const state = page.locator('#model-state');
+  await page.locator('#model-state[data-state="failed"]').waitFor(WAIT);
+  assert.match(await state.innerText(), /CPU/);
+  // The finished run is still there.
+  assert.equal(await page.locator('#lpp-runs tbody tr').count(), 1);
+  await page.screenshot({ path: screenshotPath('gpu-lost'), fullPage: true });
+
+  // The CPU takes over and the same run works.
+  await page.locator('#load-on-cpu').click();
+  const again = await loaded(page);
+  assert.equal(again.state, 'ready', again.text);
+  assert.equal(await state.getAttribute('data-backend'), 'cpu');
+  await page.locator('#lpp-probe-symbolic').setChecked(false);
+  await page.locator('#lpp-run').click();
+  await page.locator('#lpp-status[data-state="done"], #lpp-status[data-state="failed"]').waitFor(SLOW);
+  assert.equal(await status.getAttribute('data-state'), 'done', await status.innerText());
+  assert.equal(await page.locator('#lpp-runs tbody tr').count(), 2);
+  // What the browser itself logs about the lost GPU is expected; nothing else.
+  assert.deepEqual(errors.filter((e) => !/GPU|WebGPU|device|lost|wgpu/i.test(e)), []);
+});

@@ -11,6 +11,7 @@ const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const {
+  BASE_URL,
   SLOW,
   launch,
   openPage,
@@ -202,5 +203,43 @@ test('LPP on the CPU backend: report shape, finite values, tables, charts, sessi
   t.diagnostic(`cancelled after ${((Date.now() - started) / 1000).toFixed(1)} s`);
   assert.match(await page.locator('#lpp-status').innerText(), /cancelled/);
   assert.equal(await page.locator('#lpp-runs tbody tr').count(), 2);
+  assert.deepEqual(errors, []);
+});
+
+// Comparing models: the demo (30 layers) and the tiny seeded llama from the local
+// hub-like server (another depth) run the same probe text, and both land on every
+// per-depth chart on the common axis l/L, and in the session's table.
+test('LPP overlays two models of different depth on relative depth', { timeout: 1_200_000 }, async (t) => {
+  const hub = `${BASE_URL}/hub`;
+  const { page, errors } = await openPage(browser.context, `/?device=cpu&model_hub=${encodeURIComponent(hub)}&lpp_uncertainty=false&lpp_symbolic=false`);
+  await loadModel(page, /Ready on CPU/);
+  await setCounts(page, { nSeq: 1, seqLen: 32, perStratum: 2, perLevel: 1 });
+  const demo = await runAndWait(page);
+
+  await page.locator('#tab-hub').click();
+  await page.locator('#hub-repo').fill('mechscope/tiny-llama');
+  await page.locator('#hub-lookup').click();
+  await page.locator('#hub-load').click(SLOW);
+  await page.locator('#model-state[data-state="ready"]').waitFor(SLOW);
+  assert.match(await page.locator('#model-state').innerText(), /tiny-llama/);
+  const tiny = await runAndWait(page);
+  t.diagnostic(`layers: demo ${demo.model.n_layers}, tiny ${tiny.model.n_layers}`);
+  assert.notEqual(tiny.model.n_layers, demo.model.n_layers);
+  assert.equal(tiny.text.logit_lens_entropy.length, tiny.model.n_layers + 1);
+  // Both profiles are on the same 21-point grid of relative depth.
+  assert.deepEqual(tiny.text.on_depth.depth, demo.text.on_depth.depth);
+
+  const rows = await page.locator('#lpp-runs tbody tr').allInnerTexts();
+  assert.equal(rows.length, 2);
+  assert.match(rows[0], /SmolLM2/);
+  assert.match(rows[1], /tiny-llama/);
+  for (const chart of DEPTH_CHARTS) {
+    await assertChartPainted(page, chart);
+    const label = await page.locator(chart).getAttribute('aria-label');
+    assert.match(label, /#1 SmolLM2[^;]*: .* at 0, .* at 1(;|$)/, chart);
+    assert.match(label, /#2 [^;]*tiny-llama[^;]*: .* at 0, .* at 1$/, chart);
+  }
+  await assertChartPainted(page, '#lpp-radar');
+  await page.locator('#lpp').screenshot({ path: screenshotPath('lpp-two-models') });
   assert.deepEqual(errors, []);
 });

@@ -100,3 +100,45 @@ test('without WebGPU the page says the CPU will be used', async () => {
     await noGpu.close();
   }
 });
+
+// The setup lives in the URL: a shared URL opens with the same task and options, each
+// change is written back (without a reload), and a value the page cannot read falls
+// back to its default instead of breaking the page.
+test('task choices are restored from the URL and written back to it', async () => {
+  const query = '?mui_task=facts&mui_items=7&ais_abilities=deductive,temporal&ais_k=0.002'
+    + '&lpp_seqs=3&lpp_symbolic=false&prompt=Hello%20there&chat=true&ais_items=abc';
+  const { page, errors } = await openPage(browser.context, `/${query}`);
+  await page.locator('#mui-builtin').waitFor();
+  assert.equal(await page.locator('#mui-builtin').inputValue(), 'facts');
+  assert.equal(await page.locator('#mui-limit').inputValue(), '7');
+  assert.equal(await page.locator('#ais-ability-deductive').isChecked(), true);
+  assert.equal(await page.locator('#ais-ability-temporal').isChecked(), true);
+  assert.equal(await page.locator('#ais-ability-quantitative').isChecked(), false);
+  assert.equal(await page.locator('#ais-k').inputValue(), '0.002');
+  assert.equal(await page.locator('#ais-items').inputValue(), '20', 'unreadable → default');
+  assert.equal(await page.locator('#lpp-n-seq').inputValue(), '3');
+  assert.equal(await page.locator('#lpp-probe-symbolic').isChecked(), false);
+  assert.equal(await page.locator('#lpp-probe-text').isChecked(), true);
+  assert.equal(await page.locator('#prompt').inputValue(), 'Hello there');
+  assert.equal(await page.locator('#chat').isChecked(), true);
+
+  // Changes go into the URL; defaults leave it.
+  await page.locator('#mui-limit').fill('12');
+  await page.locator('#mui-builtin').selectOption('patterns');
+  await page.locator('#ais-ability-deductive').setChecked(false);
+  await page.locator('#lpp-probe-symbolic').setChecked(true);
+  const params = new URL(page.url()).searchParams;
+  assert.equal(params.get('mui_items'), '12');
+  assert.equal(params.get('mui_task'), 'patterns');
+  assert.equal(params.get('ais_abilities'), 'temporal');
+  assert.equal(params.has('lpp_symbolic'), false, 'back to the default: left out');
+
+  // A reload restores them.
+  await page.reload();
+  await page.locator('#mui-builtin').waitFor();
+  assert.equal(await page.locator('#mui-limit').inputValue(), '12');
+  assert.equal(await page.locator('#mui-builtin').inputValue(), 'patterns');
+  assert.equal(await page.locator('#ais-ability-deductive').isChecked(), false);
+  assert.equal(await page.locator('#ais-ability-temporal').isChecked(), true);
+  assert.deepEqual(errors, []);
+});

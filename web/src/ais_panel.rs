@@ -12,6 +12,7 @@ use crate::chart_canvas::ChartCanvas;
 use crate::model_state::ModelState;
 use crate::mui_panel::{blob_url, fetch_hub, read_file_at};
 use crate::protocol::{Job, TaskItems};
+use crate::query::url_setting;
 use crate::run_status::{Current, RunState, RunStatus, cancel, into_report, run_job};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -39,26 +40,58 @@ struct Choices {
     sweep: bool,
 }
 
-fn toggle(list: &mut Vec<Ability>, ability: Ability, on: bool) {
-    list.retain(|a| *a != ability);
-    if on {
-        list.push(ability);
-        list.sort_by_key(|a| Ability::ALL.iter().position(|b| b == a));
+/// Abilities chosen by checkboxes, in [`Ability::ALL`]'s order; in the URL as their
+/// names joined by commas (`?ais_abilities=quantitative,deductive`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct AbilityList(Vec<Ability>);
+
+impl AbilityList {
+    fn toggle(&mut self, ability: Ability, on: bool) {
+        self.0.retain(|a| *a != ability);
+        if on {
+            self.0.push(ability);
+            self.0
+                .sort_by_key(|a| Ability::ALL.iter().position(|b| b == a));
+        }
+    }
+}
+
+impl std::fmt::Display for AbilityList {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.0.iter().map(|a| a.name()).collect();
+        f.write_str(&names.join(","))
+    }
+}
+
+impl std::str::FromStr for AbilityList {
+    type Err = ();
+
+    /// An unknown name makes the whole list unreadable, so the default is used rather
+    /// than a silently shorter list.
+    fn from_str(text: &str) -> Result<Self, ()> {
+        let mut list = AbilityList(Vec::new());
+        for name in text.split(',').filter(|n| !n.is_empty()) {
+            list.toggle(Ability::from_name(name).map_err(|_| ())?, true);
+        }
+        Ok(list)
     }
 }
 
 #[component]
 pub fn AisPanel(state: ReadSignal<ModelState>) -> impl IntoView {
-    let abilities = RwSignal::new(vec![Ability::Quantitative, Ability::LongTermKnowledge]);
-    let builtin = RwSignal::new(vec![Ability::Quantitative, Ability::LongTermKnowledge]);
-    let (hub_specs, set_hub_specs) = signal(String::new());
-    let (items_per_ability, set_items_per_ability) = signal(20usize);
-    let (items_per_benchmark, set_items_per_benchmark) = signal(20usize);
-    let (k, set_k) = signal(DEFAULT_K);
-    let (sweep, set_sweep) = signal(false);
-    let (chunked, set_chunked) = signal(false);
-    let (acc_norm, set_acc_norm) = signal(false);
-    let (random_control, set_random_control) = signal(true);
+    // The choices live in the URL, so a reload or a shared URL restores them.
+    let default_abilities = AbilityList(vec![Ability::Quantitative, Ability::LongTermKnowledge]);
+    let abilities = url_setting("ais_abilities", default_abilities.clone());
+    let builtin = url_setting("ais_builtin", default_abilities);
+    let (hub_specs, set_hub_specs) = url_setting("ais_hub", String::new()).split();
+    let (items_per_ability, set_items_per_ability) =
+        url_setting("ais_items_per_ability", 20usize).split();
+    let (items_per_benchmark, set_items_per_benchmark) = url_setting("ais_items", 20usize).split();
+    let (k, set_k) = url_setting("ais_k", DEFAULT_K).split();
+    let (sweep, set_sweep) = url_setting("ais_sweep", false).split();
+    let (chunked, set_chunked) = url_setting("ais_chunked", false).split();
+    let (acc_norm, set_acc_norm) = url_setting("ais_acc_norm", false).split();
+    let (random_control, set_random_control) = url_setting("ais_random", true).split();
     let (run_state, set_run_state) = signal(RunState::Idle);
     let current: Current = RwSignal::new(None);
     let files_input = NodeRef::<leptos::html::Input>::new();
@@ -66,8 +99,8 @@ pub fn AisPanel(state: ReadSignal<ModelState>) -> impl IntoView {
     let run = move |_| {
         set_run_state.set(RunState::Running("Preparing the data…".into()));
         let choices = Choices {
-            abilities: abilities.get_untracked(),
-            builtin_benchmarks: builtin.get_untracked(),
+            abilities: abilities.get_untracked().0,
+            builtin_benchmarks: builtin.get_untracked().0,
             hub_specs: hub_specs.get_untracked(),
             items_per_ability: items_per_ability.get_untracked(),
             items_per_benchmark: items_per_benchmark.get_untracked(),
@@ -103,7 +136,7 @@ pub fn AisPanel(state: ReadSignal<ModelState>) -> impl IntoView {
 
     let ready = move || matches!(state.get(), ModelState::Ready { .. });
     let running = move || matches!(run_state.get(), RunState::Running(_));
-    let ability_boxes = move |list: RwSignal<Vec<Ability>>, prefix: &'static str| {
+    let ability_boxes = move |list: RwSignal<AbilityList>, prefix: &'static str| {
         Ability::ALL
             .iter()
             .map(|&ability| {
@@ -111,10 +144,10 @@ pub fn AisPanel(state: ReadSignal<ModelState>) -> impl IntoView {
                 view! {
                     <label title=ability.label()>
                         <input type="checkbox" id=id
-                            prop:checked=move || list.get().contains(&ability)
+                            prop:checked=move || list.get().0.contains(&ability)
                             on:change=move |ev| {
                                 let on = event_target_checked(&ev);
-                                list.update(|l| toggle(l, ability, on));
+                                list.update(|l| l.toggle(ability, on));
                             } />
                         " " {ability.name()}
                     </label>
@@ -158,11 +191,11 @@ pub fn AisPanel(state: ReadSignal<ModelState>) -> impl IntoView {
                     <label>"k (share of all parameters zeroed) " <input type="number" id="ais-k" step="0.0001" min="0" max="1"
                         prop:value=move || k.get().to_string()
                         on:input=move |ev| set_k.set(event_target_value(&ev).parse().unwrap_or(DEFAULT_K)) /></label>
-                    <label><input type="checkbox" id="ais-sweep" on:change=move |ev| set_sweep.set(event_target_checked(&ev)) />
+                    <label><input type="checkbox" id="ais-sweep" prop:checked=move || sweep.get() on:change=move |ev| set_sweep.set(event_target_checked(&ev)) />
                         " sweep the authors' k grid (1e-5 … 1.024e-2) instead"</label>
-                    <label><input type="checkbox" id="ais-chunked" on:change=move |ev| set_chunked.set(event_target_checked(&ev)) />
+                    <label><input type="checkbox" id="ais-chunked" prop:checked=move || chunked.get() on:change=move |ev| set_chunked.set(event_target_checked(&ev)) />
                         " chunked selection (the authors' code) instead of global top-n"</label>
-                    <label><input type="checkbox" id="ais-acc-norm" on:change=move |ev| set_acc_norm.set(event_target_checked(&ev)) />
+                    <label><input type="checkbox" id="ais-acc-norm" prop:checked=move || acc_norm.get() on:change=move |ev| set_acc_norm.set(event_target_checked(&ev)) />
                         " AIS from length-normalised accuracy (acc_norm)"</label>
                     <label><input type="checkbox" id="ais-random" prop:checked=move || random_control.get()
                         on:change=move |ev| set_random_control.set(event_target_checked(&ev)) />

@@ -1,9 +1,10 @@
 //! Getting bytes into wasm: a prefix of a URL by HTTP Range, or of a user's file.
 
+use crate::global::js_detail;
 use js_sys::Uint8Array;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Blob, Request, RequestInit, Response};
+use web_sys::{Blob, Request, RequestInit};
 
 /// Why bytes could not be had, in words a user can act on.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -18,15 +19,6 @@ pub enum FetchError {
     },
     #[error("could not read the file: {0}")]
     File(String),
-}
-
-fn js_detail(e: &JsValue) -> String {
-    e.as_string()
-        .or_else(|| {
-            e.dyn_ref::<js_sys::Error>()
-                .map(|err| String::from(err.message()))
-        })
-        .unwrap_or_else(|| format!("{e:?}"))
 }
 
 /// A source of bytes whose total size becomes known with the first read.
@@ -72,12 +64,7 @@ async fn fetch_prefix(url: &str, len: u64) -> Result<(Vec<u8>, u64), FetchError>
     let request = Request::new_with_str_and_init(url, &init).map_err(network)?;
     let range = format!("bytes=0-{}", len.saturating_sub(1));
     request.headers().set("Range", &range).map_err(network)?;
-    let window = web_sys::window().ok_or_else(|| network(JsValue::from_str("no window")))?;
-    let response: Response = JsFuture::from(window.fetch_with_request(&request))
-        .await
-        .map_err(network)?
-        .dyn_into()
-        .map_err(network)?;
+    let response = crate::global::fetch(&request).await.map_err(network)?;
     let status = response.status();
     if status != 200 && status != 206 {
         return Err(FetchError::Http {
@@ -120,12 +107,8 @@ pub async fn fetch_all(
         url: url.to_string(),
         detail: js_detail(&e),
     };
-    let window = web_sys::window().ok_or_else(|| network(JsValue::from_str("no window")))?;
-    let response: Response = JsFuture::from(window.fetch_with_str(url))
-        .await
-        .map_err(network)?
-        .dyn_into()
-        .map_err(network)?;
+    let request = Request::new_with_str(url).map_err(network)?;
+    let response = crate::global::fetch(&request).await.map_err(network)?;
     if !response.ok() {
         return Err(FetchError::Http {
             url: url.to_string(),
@@ -145,24 +128,12 @@ pub async fn fetch_all(
             .map_err(network)?;
         return Ok(Uint8Array::new(&buffer).to_vec());
     };
-    let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
-    let capacity = total.and_then(|t| usize::try_from(t).ok()).unwrap_or(0);
+    let chunks = crate::global::BodyChunks::new(&body);
+    // The length is the server's word: reserve at most 64 MiB up front, grow beyond.
+    let capacity = total.map_or(0, |t| t.min(64 << 20) as usize);
     let mut bytes = Vec::with_capacity(capacity);
-    loop {
-        let chunk = JsFuture::from(reader.read()).await.map_err(network)?;
-        let done = js_sys::Reflect::get(&chunk, &"done".into())
-            .ok()
-            .and_then(|d| d.as_bool())
-            .unwrap_or(true);
-        if done {
-            break;
-        }
-        if let Ok(value) = js_sys::Reflect::get(&chunk, &"value".into()) {
-            let part: Uint8Array = value.unchecked_into();
-            let start = bytes.len();
-            bytes.resize(start + part.length() as usize, 0);
-            part.copy_to(&mut bytes[start..]);
-        }
+    while let Some(part) = chunks.next().await.map_err(network)? {
+        crate::global::append_chunk(&mut bytes, &part);
         on_progress(bytes.len() as u64, total);
     }
     Ok(bytes)

@@ -30,6 +30,8 @@ type CrashCallback = Rc<dyn Fn(Failure)>;
 struct Pending {
     on_progress: Rc<dyn Fn(Progress)>,
     done: oneshot::Sender<Result<Output, Failure>>,
+    /// A run on the loaded model (not a load): its GPU trouble means the model is gone.
+    is_run: bool,
 }
 
 struct Client {
@@ -135,8 +137,19 @@ fn dispatch(event: Event) {
 
 fn finish(id: RequestId, outcome: Result<Output, Failure>) {
     let pending = CLIENT.with(|c| c.borrow_mut().as_mut().and_then(|c| c.pending.remove(&id)));
-    if let Some(pending) = pending {
-        let _ = pending.done.send(outcome);
+    let Some(pending) = pending else {
+        return;
+    };
+    // A device lost (or out of memory) under a run stays unusable: end the worker,
+    // which frees it with the model, so the page says the model is gone and offers the
+    // CPU. (A load's GPU trouble leaves the model loaded before it in place.)
+    let gpu_trouble = match &outcome {
+        Err(failure) if pending.is_run && failure.kind == FailureKind::Gpu => Some(failure.clone()),
+        _ => None,
+    };
+    let _ = pending.done.send(outcome);
+    if let Some(failure) = gpu_trouble {
+        end_worker(&failure);
     }
 }
 
@@ -176,6 +189,7 @@ pub async fn request(
     let id = match &request {
         Request::Load { id, .. } | Request::Run { id, .. } | Request::Cancel { id } => *id,
     };
+    let is_run = matches!(request, Request::Run { .. });
     let (done, outcome) = oneshot::channel();
     let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
     let value = serde::Serialize::serialize(&request, &serializer)
@@ -198,6 +212,7 @@ pub async fn request(
             Pending {
                 on_progress: Rc::new(on_progress),
                 done,
+                is_run,
             },
         );
         Ok(())

@@ -75,6 +75,47 @@ pub fn wasm_memory_bytes() -> Option<f64> {
     Reflect::get(&buffer, &"byteLength".into()).ok()?.as_f64()
 }
 
+/// A response body read chunk by chunk as the network delivers it, so a download can
+/// report progress and stop between chunks (for Cancel).
+pub struct BodyChunks {
+    reader: web_sys::ReadableStreamDefaultReader,
+}
+
+impl BodyChunks {
+    pub fn new(body: &web_sys::ReadableStream) -> Self {
+        Self {
+            reader: body.get_reader().unchecked_into(),
+        }
+    }
+
+    /// The next chunk, `None` at the end; `Err` when the connection failed mid-way.
+    pub async fn next(&self) -> Result<Option<js_sys::Uint8Array>, JsValue> {
+        let chunk = JsFuture::from(self.reader.read()).await?;
+        let done = Reflect::get(&chunk, &"done".into())
+            .ok()
+            .and_then(|d| d.as_bool())
+            .unwrap_or(true);
+        if done {
+            return Ok(None);
+        }
+        Ok(Reflect::get(&chunk, &"value".into())
+            .ok()
+            .map(JsCast::unchecked_into))
+    }
+
+    /// Stops the download (the rest is not fetched).
+    pub fn cancel(&self) {
+        let _ = self.reader.cancel();
+    }
+}
+
+/// Appends a chunk's bytes to `bytes`.
+pub fn append_chunk(bytes: &mut Vec<u8>, chunk: &js_sys::Uint8Array) {
+    let start = bytes.len();
+    bytes.resize(start + chunk.length() as usize, 0);
+    chunk.copy_to(&mut bytes[start..]);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

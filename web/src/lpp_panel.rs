@@ -13,6 +13,7 @@ use crate::chart_canvas::ChartCanvas;
 use crate::model_state::ModelState;
 use crate::mui_panel::{blob_url, read_file_at};
 use crate::protocol::Job;
+use crate::query::url_setting;
 use crate::run_status::{Current, RunState, RunStatus, cancel, into_report, run_job};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -35,6 +36,20 @@ struct SessionRun {
     /// runs in a legend are told apart at a glance; the number keeps repeats distinct.
     label: String,
     run: LppRun,
+    /// The whole report, for the share link.
+    report: Report,
+}
+
+impl SessionRun {
+    /// The run as the `number`-th of the session; `None` for a report of another metric.
+    fn of(number: usize, report: &Report) -> Option<Self> {
+        let run = report.lpp()?.clone();
+        Some(SessionRun {
+            label: session_label(number, &report.model.id, &run),
+            run,
+            report: report.clone(),
+        })
+    }
 }
 
 /// Everything the form decides, read once when Run is pressed.
@@ -52,13 +67,16 @@ fn parse_count(text: &str, fallback: usize) -> usize {
 #[component]
 pub fn LppPanel(state: ReadSignal<ModelState>) -> impl IntoView {
     let defaults = LppSettings::default();
-    let (text_probe, set_text_probe) = signal(true);
-    let (uncertainty_probe, set_uncertainty_probe) = signal(true);
-    let (symbolic_probe, set_symbolic_probe) = signal(true);
-    let (n_seq, set_n_seq) = signal(defaults.n_seq);
-    let (seq_len, set_seq_len) = signal(defaults.seq_len);
-    let (per_stratum, set_per_stratum) = signal(defaults.uncertainty_per_stratum);
-    let (per_level, set_per_level) = signal(defaults.symbolic_per_level);
+    // The probes and sizes live in the URL, so a reload or a shared URL restores them.
+    let (text_probe, set_text_probe) = url_setting("lpp_text", true).split();
+    let (uncertainty_probe, set_uncertainty_probe) = url_setting("lpp_uncertainty", true).split();
+    let (symbolic_probe, set_symbolic_probe) = url_setting("lpp_symbolic", true).split();
+    let (n_seq, set_n_seq) = url_setting("lpp_seqs", defaults.n_seq).split();
+    let (seq_len, set_seq_len) = url_setting("lpp_seq_len", defaults.seq_len).split();
+    let (per_stratum, set_per_stratum) =
+        url_setting("lpp_per_stratum", defaults.uncertainty_per_stratum).split();
+    let (per_level, set_per_level) =
+        url_setting("lpp_per_level", defaults.symbolic_per_level).split();
     let (run_state, set_run_state) = signal(RunState::Idle);
     let (session, set_session) = signal(Vec::<SessionRun>::new());
     let current: Current = RwSignal::new(None);
@@ -88,15 +106,9 @@ pub fn LppPanel(state: ReadSignal<ModelState>) -> impl IntoView {
             .await;
             match outcome {
                 Ok(report) => {
-                    if let Some(run) = report.lpp() {
-                        set_session.update(|runs| {
-                            let label = session_label(runs.len() + 1, &report.model.id, run);
-                            runs.push(SessionRun {
-                                label,
-                                run: run.clone(),
-                            });
-                        });
-                    }
+                    set_session.update(|runs| {
+                        runs.extend(SessionRun::of(runs.len() + 1, &report));
+                    });
                     set_run_state.set(RunState::Done(Box::new(report)));
                 }
                 Err(e) => set_run_state.set(RunState::Failed(e)),

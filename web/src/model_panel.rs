@@ -258,24 +258,7 @@ fn hub_source(hub: &str, found: &LookedUp, gguf: Option<&RepoFile>) -> Result<So
 /// Writes the model choice into the URL (without reloading), so a reload or a shared
 /// link restores it.
 fn remember_in_url(model: Option<&str>, gguf: Option<&str>) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let Ok(url) = web_sys::Url::new(&window.location().href().unwrap_or_default()) else {
-        return;
-    };
-    let params = url.search_params();
-    match model {
-        Some(m) => params.set("model", m),
-        None => params.delete("model"),
-    }
-    match gguf {
-        Some(g) => params.set("gguf", g),
-        None => params.delete("gguf"),
-    }
-    if let Ok(history) = window.history() {
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url.href()));
-    }
+    crate::query::set_params(&[("model", model), ("gguf", gguf)]);
 }
 
 fn percent(part: u64, whole: u64) -> String {

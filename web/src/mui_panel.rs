@@ -7,6 +7,7 @@ use crate::bytes::{ByteSource, fetch_all};
 use crate::chart_canvas::ChartCanvas;
 use crate::model_state::ModelState;
 use crate::protocol::{Job, TaskItems};
+use crate::query::url_setting;
 use crate::run_status::{Current, RunState, RunStatus, cancel, into_report, run_job};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -21,12 +22,35 @@ use mechscope_tasks::readers::{self, Layout};
 use mechscope_tasks::{Builtin, Loaded, TaskSpec};
 use web_sys::HtmlInputElement;
 
-/// Where the task comes from.
+/// Where the task comes from; `?mui_source=` in the URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Source {
     Builtin,
     File,
     Hub,
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Source::Builtin => "builtin",
+            Source::File => "file",
+            Source::Hub => "hub",
+        })
+    }
+}
+
+impl std::str::FromStr for Source {
+    type Err = ();
+
+    fn from_str(text: &str) -> Result<Self, ()> {
+        match text {
+            "builtin" => Ok(Source::Builtin),
+            "file" => Ok(Source::File),
+            "hub" => Ok(Source::Hub),
+            _ => Err(()),
+        }
+    }
 }
 
 /// A run of this session, for the Utility-Law points.
@@ -35,6 +59,21 @@ struct SessionPoint {
     label: String,
     performance_pct: Option<f64>,
     mui_pct: f64,
+    /// The whole report, for the share link.
+    report: Report,
+}
+
+impl SessionPoint {
+    /// The run's point; `None` for a report of another metric.
+    fn of(report: &Report) -> Option<Self> {
+        let run = report.mui()?;
+        Some(SessionPoint {
+            label: report.task.spec.clone(),
+            performance_pct: run.accuracy.and_then(|a| a.value()).map(|v| v * 100.0),
+            mui_pct: run.result.mui * 100.0,
+            report: report.clone(),
+        })
+    }
 }
 
 /// The datasets-server: `?hub=<base>` on the page's URL (tests use a local server),
@@ -98,15 +137,18 @@ fn parse_responses(text: &str) -> Result<Vec<TokenSample>, String> {
 
 #[component]
 pub fn MuiPanel(state: ReadSignal<ModelState>) -> impl IntoView {
-    let (source, set_source) = signal(Source::Builtin);
-    let (builtin, set_builtin) = signal(Builtin::Arithmetic.name().to_string());
-    let (hub_spec, set_hub_spec) = signal("hf:allenai/ai2_arc/ARC-Easy/test".to_string());
-    let (limit, set_limit) = signal(10usize);
-    let (top_k, set_top_k) = signal(String::new());
-    let (ratio, set_ratio) = signal(0.001f64);
-    let (target_next, set_target_next) = signal(false);
-    let (gold, set_gold) = signal(false);
-    let (max_new, set_max_new) = signal(32usize);
+    // The task and its options live in the URL, so a reload or a shared URL restores them.
+    let (source, set_source) = url_setting("mui_source", Source::Builtin).split();
+    let (builtin, set_builtin) =
+        url_setting("mui_task", Builtin::Arithmetic.name().to_string()).split();
+    let (hub_spec, set_hub_spec) =
+        url_setting("mui_hub", "hf:allenai/ai2_arc/ARC-Easy/test".to_string()).split();
+    let (limit, set_limit) = url_setting("mui_items", 10usize).split();
+    let (top_k, set_top_k) = url_setting("mui_k", String::new()).split();
+    let (ratio, set_ratio) = url_setting("mui_ratio", 0.001f64).split();
+    let (target_next, set_target_next) = url_setting("mui_next", false).split();
+    let (gold, set_gold) = url_setting("mui_gold", false).split();
+    let (max_new, set_max_new) = url_setting("mui_max_new", 32usize).split();
     let (run_state, set_run_state) = signal(RunState::Idle);
     let (points, set_points) = signal(Vec::<SessionPoint>::new());
     let current: Current = RwSignal::new(None);
@@ -136,18 +178,7 @@ pub fn MuiPanel(state: ReadSignal<ModelState>) -> impl IntoView {
             .await;
             match outcome {
                 Ok(report) => {
-                    if let Some(run) = report.mui() {
-                        set_points.update(|p| {
-                            p.push(SessionPoint {
-                                label: report.task.spec.clone(),
-                                performance_pct: run
-                                    .accuracy
-                                    .and_then(|a| a.value())
-                                    .map(|v| v * 100.0),
-                                mui_pct: run.result.mui * 100.0,
-                            })
-                        });
-                    }
+                    set_points.update(|p| p.extend(SessionPoint::of(&report)));
                     set_run_state.set(RunState::Done(Box::new(report)));
                 }
                 Err(e) => set_run_state.set(RunState::Failed(e)),
@@ -166,16 +197,18 @@ pub fn MuiPanel(state: ReadSignal<ModelState>) -> impl IntoView {
             </p>
             <fieldset class="task-source">
                 <legend>"Task"</legend>
-                <label><input type="radio" name="mui-source" id="mui-source-builtin" checked=true
+                <label><input type="radio" name="mui-source" id="mui-source-builtin" prop:checked=move || source.get() == Source::Builtin
                     on:change=move |_| set_source.set(Source::Builtin) />" built-in "</label>
-                <select id="mui-builtin" on:change=move |ev| set_builtin.set(event_target_value(&ev))>
-                    {Builtin::ALL.iter().map(|b| view! { <option value=b.name() title=b.description()>{b.name()}</option> }).collect_view()}
+                <select id="mui-builtin" on:change=move |ev| { set_builtin.set(event_target_value(&ev)); set_source.set(Source::Builtin); }>
+                    {Builtin::ALL.into_iter().map(|b| view! {
+                        <option value=b.name() title=b.description() prop:selected=move || builtin.get() == b.name()>{b.name()}</option>
+                    }).collect_view()}
                 </select>
-                <label><input type="radio" name="mui-source" id="mui-source-file"
+                <label><input type="radio" name="mui-source" id="mui-source-file" prop:checked=move || source.get() == Source::File
                     on:change=move |_| set_source.set(Source::File) />" benchmark file "</label>
                 <input type="file" id="mui-file" node_ref=file_input
                     on:change=move |_| set_source.set(Source::File) />
-                <label><input type="radio" name="mui-source" id="mui-source-hub"
+                <label><input type="radio" name="mui-source" id="mui-source-hub" prop:checked=move || source.get() == Source::Hub
                     on:change=move |_| set_source.set(Source::Hub) />" hub dataset "</label>
                 <input type="text" id="mui-hub" size="36" prop:value=move || hub_spec.get()
                     on:input=move |ev| { set_hub_spec.set(event_target_value(&ev)); set_source.set(Source::Hub); } />
@@ -189,9 +222,9 @@ pub fn MuiPanel(state: ReadSignal<ModelState>) -> impl IntoView {
                         on:input=move |ev| set_ratio.set(event_target_value(&ev).parse().unwrap_or(0.001)) /></label>
                     <label>"or k " <input type="number" id="mui-k" min="1" placeholder="from ratio" prop:value=move || top_k.get()
                         on:input=move |ev| set_top_k.set(event_target_value(&ev)) /></label>
-                    <label><input type="checkbox" id="mui-next" on:change=move |ev| set_target_next.set(event_target_checked(&ev)) />
+                    <label><input type="checkbox" id="mui-next" prop:checked=move || target_next.get() on:change=move |ev| set_target_next.set(event_target_checked(&ev)) />
                         " score against the next token"</label>
-                    <label><input type="checkbox" id="mui-gold" on:change=move |ev| set_gold.set(event_target_checked(&ev)) />
+                    <label><input type="checkbox" id="mui-gold" prop:checked=move || gold.get() on:change=move |ev| set_gold.set(event_target_checked(&ev)) />
                         " gold answers instead of generating (faster)"</label>
                     <label>"max new tokens " <input type="number" id="mui-max-new" min="1" prop:value=move || max_new.get().to_string()
                         on:input=move |ev| set_max_new.set(event_target_value(&ev).parse().unwrap_or(32)) /></label>

@@ -4,6 +4,7 @@
 use crate::global::now_ms;
 use crate::model_state::ModelState;
 use crate::protocol::{Job, Output, TokenRow};
+use crate::query::url_setting;
 use crate::run_status::{Current, run_job};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -22,8 +23,9 @@ enum Prediction {
 
 #[component]
 pub fn NextTokenPanel(state: ReadSignal<ModelState>) -> impl IntoView {
-    let (prompt, set_prompt) = signal("The capital of France is".to_string());
-    let (chat, set_chat) = signal(false);
+    let (prompt, set_prompt) =
+        url_setting("prompt", "The capital of France is".to_string()).split();
+    let (chat, set_chat) = url_setting("chat", false).split();
     let (prediction, set_prediction) = signal(Prediction::Idle);
 
     let current: Current = RwSignal::new(None);

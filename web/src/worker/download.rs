@@ -7,7 +7,7 @@ use crate::model_cache::{self, CacheError};
 use crate::protocol::{Download, Failure, FailureKind, FileProgress, Progress};
 use js_sys::Uint8Array;
 use sha2::{Digest, Sha256};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
 /// How often progress is sent while bytes stream in.
@@ -190,15 +190,15 @@ impl<'a> Downloader<'a> {
         let Some(body) = response.body() else {
             return Err(network(format!("{name}: the server sent no body")));
         };
-        let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+        let chunks = global::BodyChunks::new(&body);
         let reserve = expected.unwrap_or(0).min(MAX_RESERVE);
         let mut bytes = Vec::with_capacity(usize::try_from(reserve).unwrap_or(0));
         loop {
             if (self.cancelled)() {
-                let _ = reader.cancel();
+                chunks.cancel();
                 return Err(Failure::cancelled());
             }
-            let chunk = JsFuture::from(reader.read()).await.map_err(|e| {
+            let chunk = chunks.next().await.map_err(|e| {
                 network(format!(
                     "the download of {name} stopped after {} of {}: {}. Nothing of it was \
                      cached; try again.",
@@ -207,20 +207,10 @@ impl<'a> Downloader<'a> {
                     js_detail(&e)
                 ))
             })?;
-            let done = js_sys::Reflect::get(&chunk, &"done".into())
-                .ok()
-                .and_then(|d| d.as_bool())
-                .unwrap_or(true);
-            if done {
+            let Some(part) = chunk else {
                 break;
-            }
-            let Ok(value) = js_sys::Reflect::get(&chunk, &"value".into()) else {
-                continue;
             };
-            let part: Uint8Array = value.unchecked_into();
-            let start = bytes.len();
-            bytes.resize(start + part.length() as usize, 0);
-            part.copy_to(&mut bytes[start..]);
+            global::append_chunk(&mut bytes, &part);
             self.network_bytes += u64::from(part.length());
             if let Some(file) = self.files.get_mut(index) {
                 file.received = bytes.len() as u64;
