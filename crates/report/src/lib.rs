@@ -10,6 +10,9 @@
 
 pub mod chart;
 pub mod schema;
+pub mod share;
+#[cfg(test)]
+mod test_reports;
 
 pub use schema::{
     AbilityMasks, AisReport, MaskFile, MetricReport, ModelInfo, ModelSource, Report,
