@@ -11,6 +11,7 @@
 pub mod chart;
 pub mod schema;
 pub mod share;
+pub mod table;
 #[cfg(test)]
 mod test_reports;
 
