@@ -744,7 +744,7 @@ mod tests {
             text: vec![
                 "plain".into(),
                 "\0NaN:7ff8000000000000".into(),
-                "\00.1".into(),
+                "\u{0}0.1".into(),
                 "\0".into(),
             ],
             letter: '\0',
