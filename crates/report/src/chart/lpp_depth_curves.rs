@@ -10,12 +10,60 @@
 use super::look::{self, Look, Ticked};
 use super::series::{Legend, MAX_SERIES, SERIES_STYLES, Swatch, draw_line, draw_marker};
 use super::{ChartError, no_data};
+use mechscope_metrics::lpp::latent::DepthCurves;
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 /// Series labels in the legend longer than this are cut first.
 const MAX_LABEL_CHARS: usize = 48;
+
+/// One per-layer metric of [`DepthCurves`] as the page charts it: the chart's id,
+/// title and y axis, and where its values are. The charts and their tables
+/// ([`crate::table::lpp_depth_curves`]) take their names from here.
+#[derive(Debug, Clone, Copy)]
+pub struct DepthMetric {
+    /// The chart's id on the page (and in a share link's view state).
+    pub id: &'static str,
+    pub title: &'static str,
+    /// What the y axis measures.
+    pub axis: &'static str,
+    pub values: fn(&DepthCurves) -> &[f64],
+}
+
+/// The per-depth charts, in the page's order.
+pub const DEPTH_METRICS: [DepthMetric; 5] = [
+    DepthMetric {
+        id: "lpp-depth-lens",
+        title: "Logit-lens entropy",
+        axis: "entropy / ln V",
+        values: |c| &c.logit_lens_entropy,
+    },
+    DepthMetric {
+        id: "lpp-depth-drift",
+        title: "Layer drift",
+        axis: "1 − cos(h_l, h_l+1)",
+        values: |c| &c.layer_drift,
+    },
+    DepthMetric {
+        id: "lpp-depth-norm",
+        title: "Hidden norm",
+        axis: "‖h‖ / √d",
+        values: |c| &c.hidden_norm,
+    },
+    DepthMetric {
+        id: "lpp-depth-anisotropy",
+        title: "Anisotropy",
+        axis: "mean cosine of positions",
+        values: |c| &c.anisotropy,
+    },
+    DepthMetric {
+        id: "lpp-depth-erank",
+        title: "Effective rank / d",
+        axis: "effective rank / d",
+        values: |c| &c.effective_rank_frac,
+    },
+];
 
 /// One run's curve: its label and its values at the relative depths `depth` (the same
 /// length; a value that is not a number leaves a gap in the line).

@@ -28,7 +28,7 @@ pub mod utility_law;
 
 pub use ais_heatmap::ais_heatmap;
 pub use ais_radar::ais_radar;
-pub use lpp_depth_curves::{DepthCurve, lpp_depth_curves};
+pub use lpp_depth_curves::{DEPTH_METRICS, DepthCurve, DepthMetric, lpp_depth_curves};
 pub use lpp_radar::{LppAxis, lpp_radar, lpp_radar_series};
 pub use mui_layers::mui_layers;
 pub use radar::{RADAR_MAX_SERIES, RadarSeries};

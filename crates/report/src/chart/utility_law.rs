@@ -16,10 +16,10 @@ use plotters::coord::combinators::LogCoord;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
-const TITLE: &str = "Utility Law: MUI = a ln P + b";
+pub(crate) const TITLE: &str = "Utility Law: MUI = a ln P + b";
 /// Below this, a performance in percent is indistinguishable from 0 and has no place on
 /// a log axis.
-const MIN_PERFORMANCE_PCT: f64 = 1e-3;
+pub(crate) const MIN_PERFORMANCE_PCT: f64 = 1e-3;
 /// Points needed before a residual can be called unusual.
 const MIN_POINTS_FOR_HINTS: usize = 4;
 /// How far below the fit, in standard deviations of the residuals, a point is flagged.
@@ -61,7 +61,7 @@ pub fn contamination_hints(fit: &LawFit) -> Vec<usize> {
 }
 
 /// `MUI = a ln P + b` as the legend and the CLI print it, 3 decimals.
-fn law_equation(a: f64, b: f64) -> String {
+pub(crate) fn law_equation(a: f64, b: f64) -> String {
     let sign = if b < 0.0 { '-' } else { '+' };
     format!("MUI = {a:.3} ln P {sign} {:.3}", b.abs())
 }
@@ -392,7 +392,7 @@ where
     Ok(())
 }
 
-fn law((a, b): (f64, f64), performance_pct: f64) -> f64 {
+pub(crate) fn law((a, b): (f64, f64), performance_pct: f64) -> f64 {
     a * performance_pct.ln() + b
 }
 
