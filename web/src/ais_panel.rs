@@ -14,11 +14,13 @@ use crate::mui_panel::{blob_url, fetch_hub, read_file_at};
 use crate::protocol::{Job, TaskItems};
 use crate::query::url_setting;
 use crate::run_status::{Current, RunState, RunStatus, cancel, into_report, run_job};
+use crate::share::{ShareLink, opened_results};
+use crate::table_view::ChartTables;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mechscope_metrics::ais::{AisRun, AisSettings, DEFAULT_K, Metric, Selection};
-use mechscope_report::Report;
 use mechscope_report::chart::{RadarSeries, ais_heatmap, ais_radar, similarity_matrix};
+use mechscope_report::{Report, table};
 use mechscope_tasks::diagnostics::{self, Ability};
 use mechscope_tasks::readers;
 use mechscope_tasks::{Item, TaskSpec};
@@ -133,6 +135,18 @@ pub fn AisPanel(state: ReadSignal<ModelState>) -> impl IntoView {
             });
         });
     };
+
+    // A report opened from a share link or a file is shown as this panel's result.
+    if let Some(opened) = opened_results() {
+        Effect::new(move |_| {
+            if let Some(last) = opened
+                .reports(|r| r.ais().is_some())
+                .and_then(|mut reports| reports.pop())
+            {
+                set_run_state.set(RunState::Done(Box::new(last)));
+            }
+        });
+    }
 
     let ready = move || matches!(state.get(), ModelState::Ready { .. });
     let running = move || matches!(run_state.get(), RunState::Running(_));
@@ -313,7 +327,10 @@ fn AisResultView(report: Report) -> impl IntoView {
     let chosen = RwSignal::new(0usize);
     let n_runs = runs.len();
     let runs_for_view = runs.clone();
+    let shared = vec![report.clone()];
     view! {
+        <ShareLink id="ais" reports=shared chart="ais-radar" />
+        <ChartTables id="ais-table" tables=table::ais_profiles(&report) />
         {(n_runs > 1).then(|| view! {
             <div class="k-choice" role="group" aria-label="budget k">
                 "k: "

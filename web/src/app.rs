@@ -11,6 +11,7 @@ use crate::model_panel::{DEMO_FILE, ModelPanel};
 use crate::model_state::ModelState;
 use crate::mui_panel::MuiPanel;
 use crate::next_token_panel::NextTokenPanel;
+use crate::share::{OpenedBanner, OpenedResults};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mechscope_formats::gguf::ModelSummary;
@@ -20,9 +21,11 @@ use web_sys::HtmlInputElement;
 pub fn App() -> impl IntoView {
     let (state, set_state) = signal(ModelState::NotLoaded);
     let cache_version = RwSignal::new(0u32);
+    OpenedResults::provide();
     view! {
         <main>
             <Intro />
+            <OpenedBanner />
             <GpuPanel />
             <DemoModelPanel />
             <ModelPanel state set_state cache_version />

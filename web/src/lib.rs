@@ -27,6 +27,8 @@ pub mod next_token_panel;
 pub mod protocol;
 pub mod query;
 pub mod run_status;
+pub mod share;
+pub mod table_view;
 pub mod worker;
 
 #[cfg(test)]

@@ -15,14 +15,16 @@ use crate::mui_panel::{blob_url, read_file_at};
 use crate::protocol::Job;
 use crate::query::url_setting;
 use crate::run_status::{Current, RunState, RunStatus, cancel, into_report, run_job};
+use crate::share::{ShareLink, opened_results};
+use crate::table_view::ChartTables;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mechscope_metrics::lpp::symbolic::Crossing;
 use mechscope_metrics::lpp::{LppRun, LppSettings, Probes};
-use mechscope_report::Report;
 use mechscope_report::chart::{
     DepthCurve, RADAR_MAX_SERIES, lpp_depth_curves, lpp_radar, lpp_radar_series,
 };
+use mechscope_report::{Report, table};
 use mechscope_tasks::probes::DEFAULT_TEXT;
 use web_sys::HtmlInputElement;
 
@@ -115,6 +117,24 @@ pub fn LppPanel(state: ReadSignal<ModelState>) -> impl IntoView {
             }
         });
     };
+
+    // Reports opened from a share link or a file are shown as this session's runs.
+    if let Some(opened) = opened_results() {
+        Effect::new(move |_| {
+            let Some(reports) = opened.reports(|r| r.lpp().is_some()) else {
+                return;
+            };
+            let runs: Vec<SessionRun> = reports
+                .iter()
+                .enumerate()
+                .filter_map(|(i, r)| SessionRun::of(i + 1, r))
+                .collect();
+            if let Some(last) = reports.last() {
+                set_run_state.set(RunState::Done(Box::new(last.clone())));
+            }
+            set_session.set(runs);
+        });
+    }
 
     let ready = move || matches!(state.get(), ModelState::Ready { .. });
     let running = move || matches!(run_state.get(), RunState::Running(_));
@@ -503,8 +523,10 @@ fn SessionView(session: ReadSignal<Vec<SessionRun>>) -> impl IntoView {
                 }
             })
             .collect_view();
+        let shown_reports: Vec<Report> = shown.iter().map(|r| r.report.clone()).collect();
         view! {
             <h3>"This session's runs"</h3>
+            <ShareLink id="lpp" reports=shown_reports.clone() chart="lpp-radar" />
             {(left_out > 0).then(|| view! {
                 <p class="muted">{format!("The charts show the last {} of {} runs; the table lists them all.", shown.len(), runs.len())}</p>
             })}
@@ -520,7 +542,9 @@ fn SessionView(session: ReadSignal<Vec<SessionRun>>) -> impl IntoView {
                     }) />
                 <figcaption class="muted">"Each scalar mapped to [0, 1] from the range under its name; the shape compares across models. Perplexity is on a log scale; for ECE lower is better."</figcaption>
             </figure>
+            <ChartTables id="lpp-profile-table" tables=vec![table::lpp_profile(&shown_reports)] />
             <div class="lpp-depth">{depth_charts}</div>
+            <ChartTables id="lpp-depth-table" tables=table::lpp_depth_curves(&shown_reports) />
             <table id="lpp-runs">
                 <caption>"Every run of this session"</caption>
                 <thead><tr>

@@ -9,14 +9,16 @@ use crate::model_state::ModelState;
 use crate::protocol::{Job, TaskItems};
 use crate::query::url_setting;
 use crate::run_status::{Current, RunState, RunStatus, cancel, into_report, run_job};
+use crate::share::{ShareLink, opened_results};
+use crate::table_view::ChartTables;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mechscope_metrics::mui::{
     AUTHORS_FIT, LawPoint, MuiOptions, MuiSettings, PromptStyle, ResponseSource, SelectionRule,
     Target, TokenSample, fit_utility_law,
 };
-use mechscope_report::Report;
 use mechscope_report::chart::{mui_layers, utility_law};
+use mechscope_report::{Report, table};
 use mechscope_tasks::hub::{self, HubSplit};
 use mechscope_tasks::readers::{self, Layout};
 use mechscope_tasks::{Builtin, Loaded, TaskSpec};
@@ -186,6 +188,23 @@ pub fn MuiPanel(state: ReadSignal<ModelState>) -> impl IntoView {
         });
     };
 
+    // Reports opened from a share link or a file are shown as this session's runs.
+    if let Some(opened) = opened_results() {
+        Effect::new(move |_| {
+            let Some(reports) = opened.reports(|r| r.mui().is_some()) else {
+                return;
+            };
+            if let Some(last) = reports.last() {
+                set_run_state.set(RunState::Done(Box::new(last.clone())));
+            }
+            set_points.set(reports.iter().filter_map(SessionPoint::of).collect());
+        });
+    }
+    let share = move || {
+        let reports: Vec<Report> = points.get().into_iter().map(|p| p.report).collect();
+        (!reports.is_empty()).then(|| view! { <ShareLink id="mui" reports chart="mui-layers" /> })
+    };
+
     let ready = move || matches!(state.get(), ModelState::Ready { .. });
     let running = move || matches!(run_state.get(), RunState::Running(_));
     view! {
@@ -236,6 +255,7 @@ pub fn MuiPanel(state: ReadSignal<ModelState>) -> impl IntoView {
             <button id="mui-cancel" on:click=move |_| cancel(current) disabled=move || !running()>"Cancel"</button>
             {move || (!ready()).then(|| view! { <p class="muted">"Load the model first."</p> })}
             <RunStatus id="mui-status" state=run_state result=|report| view! { <MuiResultView report /> } />
+            {share}
             <LawView points />
         </section>
     }
@@ -380,6 +400,7 @@ fn MuiResultView(report: Report) -> impl IntoView {
                 draw=Box::new(move |area| mui_layers(area, &result, &subject)) />
             <figcaption class="muted">"Neurons used per layer (layer 0 on the left), as a share of the layer's MLP width: the union over all samples."</figcaption>
         </figure>
+        <ChartTables id="mui-layers-table" tables=table::mui_layers(&report).into_iter().collect() />
         <details>
             <summary>"Report (JSON)"</summary>
             {download.map(|url| view! { <a id="mui-download" href=url download="mui-report.json">"Download the report"</a> })}
@@ -389,11 +410,16 @@ fn MuiResultView(report: Report) -> impl IntoView {
     .into_any()
 }
 
-/// An object URL holding `text`, for a download link.
+/// An object URL holding JSON `text`, for a download link.
 pub(crate) fn blob_url(text: &str) -> Option<String> {
+    blob_url_of(text, "application/json")
+}
+
+/// An object URL holding `text` of type `mime`, for a download link.
+pub(crate) fn blob_url_of(text: &str, mime: &str) -> Option<String> {
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
+    options.set_type(mime);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
     web_sys::Url::create_object_url_with_blob(&blob).ok()
 }

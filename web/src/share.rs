@@ -1,0 +1,264 @@
+//! Share links and opened reports: results reach the page from a link's fragment
+//! (`#ms1.…`, [`mechscope_report::share`]), from `?report=URL`, or from a report file
+//! the user opens (the CLI's `--out` or the page's own download). Each panel shows the
+//! opened reports of its metric as if it had just run them, with no model loaded, and
+//! a "Copy share link" button writes the panel's results back into such a link.
+
+use crate::bytes::fetch_all;
+use crate::global::{js_detail, member};
+use crate::mui_panel::blob_url;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use mechscope_report::Report;
+use mechscope_report::share::{self, ShareError, SharedView};
+use wasm_bindgen::prelude::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+
+/// Where the opened results came from, said above them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Origin {
+    Link,
+    Url(String),
+    File(String),
+}
+
+/// Results opened from outside the session, or why they could not be.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Opened {
+    Nothing,
+    Loading(String),
+    View(Box<SharedView>, Origin),
+    Failed(String),
+}
+
+/// The page's opened results, shared by the panels through leptos' context.
+#[derive(Debug, Clone, Copy)]
+pub struct OpenedResults(pub RwSignal<Opened>);
+
+impl OpenedResults {
+    /// Reads the link's fragment and `?report=` once, and again whenever the fragment
+    /// changes (a link pasted into the address bar of an open page).
+    pub fn provide() -> Self {
+        let opened = OpenedResults(RwSignal::new(Opened::Nothing));
+        provide_context(opened);
+        opened.from_location();
+        let on_hash = Closure::<dyn Fn()>::new(move || opened.from_location());
+        if let Some(window) = web_sys::window() {
+            let _ = window
+                .add_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
+        }
+        on_hash.forget();
+        opened
+    }
+
+    fn from_location(self) {
+        let hash = web_sys::window()
+            .and_then(|w| w.location().hash().ok())
+            .unwrap_or_default();
+        // A fragment that is not a share link (an anchor such as `#lpp`) is not ours.
+        match share::decode(&hash) {
+            Err(ShareError::Foreign) => {}
+            Ok(view) => {
+                self.0.set(Opened::View(Box::new(view), Origin::Link));
+                return;
+            }
+            Err(e) => {
+                self.0.set(Opened::Failed(format!(
+                    "This link could not be opened: {e}."
+                )));
+                return;
+            }
+        }
+        if let Some(url) = crate::query::param("report") {
+            self.0.set(Opened::Loading(url.clone()));
+            spawn_local(async move {
+                self.0.set(match fetch_all(&url, |_, _| {}).await {
+                    Ok(bytes) => match report_from_json(&bytes) {
+                        Ok(view) => Opened::View(Box::new(view), Origin::Url(url)),
+                        Err(e) => {
+                            Opened::Failed(format!("The report at {url} could not be opened: {e}"))
+                        }
+                    },
+                    Err(e) => Opened::Failed(format!("The report could not be fetched: {e}")),
+                });
+            });
+        }
+    }
+
+    /// Opens a report file the user chose.
+    pub fn open_file(self, name: String, bytes: &[u8]) {
+        self.0.set(match report_from_json(bytes) {
+            Ok(view) => Opened::View(Box::new(view), Origin::File(name)),
+            Err(e) => Opened::Failed(format!("{name} could not be opened: {e}")),
+        });
+    }
+
+    /// The opened reports that `keep` selects (a panel's metric), when there are any.
+    pub fn reports(self, keep: fn(&Report) -> bool) -> Option<Vec<Report>> {
+        match &*self.0.read() {
+            Opened::View(view, _) => {
+                let reports: Vec<Report> =
+                    view.reports.iter().filter(|r| keep(r)).cloned().collect();
+                (!reports.is_empty()).then_some(reports)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The panels' context; a panel outside [`crate::app::App`] (none today) gets none.
+pub fn opened_results() -> Option<OpenedResults> {
+    use_context::<OpenedResults>()
+}
+
+/// A report file (one report, as the CLI and the page write them) or a saved view.
+fn report_from_json(bytes: &[u8]) -> Result<SharedView, String> {
+    if let Ok(report) = serde_json::from_slice::<Report>(bytes) {
+        return Ok(SharedView::of(vec![report]));
+    }
+    let value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| format!("it is not JSON ({e}); a MechScope report is a .json file"))?;
+    if let Some(version) = value.get("schema_version").and_then(|v| v.as_u64())
+        && version > u64::from(mechscope_report::SCHEMA_VERSION)
+    {
+        return Err(format!(
+            "it was made by a newer MechScope (report schema {version}); this page reads up to \
+             schema {}",
+            mechscope_report::SCHEMA_VERSION
+        ));
+    }
+    serde_json::from_value::<Report>(value)
+        .map(|report| SharedView::of(vec![report]))
+        .map_err(|e| format!("it is not a MechScope report: {e}"))
+}
+
+/// What the top of the page says about opened results.
+#[component]
+pub fn OpenedBanner() -> impl IntoView {
+    let Some(opened) = opened_results() else {
+        return ().into_any();
+    };
+    let on_file = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        spawn_local(async move {
+            let name = file.name();
+            match crate::bytes::ByteSource::File(file).prefix(u64::MAX).await {
+                Ok((bytes, _)) => opened.open_file(name, &bytes),
+                Err(e) => opened
+                    .0
+                    .set(Opened::Failed(format!("{name} could not be read: {e}"))),
+            }
+        });
+    };
+    view! {
+        <section id="opened" aria-live="polite">
+            {move || match opened.0.get() {
+                Opened::Nothing => ().into_any(),
+                Opened::Loading(url) => view! {
+                    <p id="opened-state" data-state="loading" class="muted">"Fetching the report at " {url} "…"</p>
+                }.into_any(),
+                Opened::Failed(message) => view! {
+                    <p id="opened-state" data-state="failed" class="error" role="alert">{message}</p>
+                }.into_any(),
+                Opened::View(view, origin) => {
+                    let models: Vec<String> = view.reports.iter().map(|r| r.model.id.clone()).collect();
+                    let from = match origin {
+                        Origin::Link => "a share link".to_string(),
+                        Origin::Url(url) => url,
+                        Origin::File(name) => name,
+                    };
+                    view! {
+                        <p id="opened-state" data-state="view" class="status-ok">
+                            {format!(
+                                "Showing {} result{} opened from {from} ({}). No model is needed to view them; load one to run your own.",
+                                view.reports.len(),
+                                if view.reports.len() == 1 { "" } else { "s" },
+                                models.join(", ")
+                            )}
+                        </p>
+                    }.into_any()
+                }
+            }}
+            <label class="muted">"Open a report file (from the page or the CLI's --out) "
+                <input type="file" id="open-report" accept=".json,application/json" on:change=on_file /></label>
+        </section>
+    }
+    .into_any()
+}
+
+/// A "Copy share link" button for `reports`, with `chart` in front when the link opens.
+/// The link is also shown, selectable, where the clipboard is not available; a view too
+/// large for a link offers the report file instead.
+#[component]
+pub fn ShareLink(
+    id: &'static str,
+    reports: Vec<Report>,
+    #[prop(optional)] chart: Option<&'static str>,
+) -> impl IntoView {
+    let (outcome, set_outcome) = signal(None::<Result<String, (String, Option<String>)>>);
+    let on_click = move |_| {
+        let mut view = SharedView::of(reports.clone());
+        view.view.chart = chart.map(str::to_string);
+        set_outcome.set(Some(match share::encode(&view) {
+            Ok(fragment) => {
+                let link = link_for(&fragment);
+                copy_to_clipboard(&link);
+                Ok(link)
+            }
+            Err(e @ ShareError::TooLargeForLink { .. }) => {
+                let json = serde_json::to_string(&view.reports).unwrap_or_default();
+                Err((e.to_string(), blob_url(&json)))
+            }
+            Err(e) => Err((e.to_string(), None)),
+        }));
+    };
+    view! {
+        <div class="share">
+            <button id=format!("{id}-share") on:click=on_click>"Copy share link"</button>
+            {move || match outcome.get() {
+                None => ().into_any(),
+                Some(Ok(link)) => view! {
+                    <input id=format!("{id}-share-link") class="share-link" type="text" readonly=true
+                        prop:value=link aria-label="The share link" />
+                    <span class="muted">" copied; anyone who opens it sees these results."</span>
+                }.into_any(),
+                Some(Err((message, file))) => view! {
+                    <p id=format!("{id}-share-error") class="status-warn">{message}
+                        {file.map(|url| view! { " " <a href=url download="mechscope-reports.json">"Download the reports"</a> })}
+                    </p>
+                }.into_any(),
+            }}
+        </div>
+    }
+}
+
+/// The page's address with `fragment` as its fragment (the query kept: it holds the
+/// setup, not the results).
+fn link_for(fragment: &str) -> String {
+    let href = web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default();
+    let base = href.split('#').next().unwrap_or_default();
+    format!("{base}#{fragment}")
+}
+
+/// `navigator.clipboard.writeText(text)`, if the browser allows it; the link is on the
+/// page either way.
+fn copy_to_clipboard(text: &str) {
+    let clipboard = js_sys::Reflect::get(&member("navigator"), &"clipboard".into())
+        .unwrap_or(JsValue::UNDEFINED);
+    let write = js_sys::Reflect::get(&clipboard, &"writeText".into()).unwrap_or(JsValue::UNDEFINED);
+    if let Some(write) = write.dyn_ref::<js_sys::Function>()
+        && let Ok(promise) = write.call1(&clipboard, &JsValue::from_str(text))
+        && let Ok(promise) = promise.dyn_into::<js_sys::Promise>()
+    {
+        spawn_local(async move {
+            if let Err(e) = wasm_bindgen_futures::JsFuture::from(promise).await {
+                web_sys::console::warn_1(&format!("copy to clipboard: {}", js_detail(&e)).into());
+            }
+        });
+    }
+}
