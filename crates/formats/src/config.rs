@@ -251,8 +251,8 @@ impl ModelConfig {
     /// Parses a Hugging Face `config.json` (multimodal Gemma 3 configs are read from
     /// their `text_config`).
     pub fn from_hf_json(bytes: &[u8]) -> Result<Self, ConfigError> {
-        let root: Value =
-            serde_json::from_slice(bytes).map_err(|e| ConfigError::Json(crate::json::describe_error(&e)))?;
+        let root: Value = serde_json::from_slice(bytes)
+            .map_err(|e| ConfigError::Json(crate::json::describe_error(&e)))?;
         let mut object = root
             .as_object()
             .ok_or_else(|| ConfigError::Json("the top level is not an object".into()))?;
@@ -483,10 +483,22 @@ impl ModelConfig {
             ("the model width", self.d_model, limits::MAX_WIDTH),
             ("the MLP width", self.d_ff, limits::MAX_WIDTH),
             ("the head count", self.n_heads, limits::MAX_HEADS),
-            ("the key-value head count", self.n_kv_heads, limits::MAX_HEADS),
+            (
+                "the key-value head count",
+                self.n_kv_heads,
+                limits::MAX_HEADS,
+            ),
             ("the head width", self.head_dim, limits::MAX_HEAD_WIDTH),
-            ("the vocabulary size", self.vocab_size, limits::MAX_VOCABULARY),
-            ("the context length", self.max_positions, limits::MAX_POSITIONS),
+            (
+                "the vocabulary size",
+                self.vocab_size,
+                limits::MAX_VOCABULARY,
+            ),
+            (
+                "the context length",
+                self.max_positions,
+                limits::MAX_POSITIONS,
+            ),
         ] {
             capped(field, value, limit)?;
         }

@@ -99,7 +99,10 @@ pub fn memory_need(config: &ModelConfig, download_bytes: u64) -> MemoryNeed {
     let d = config.d_model as u64;
     let q_width = config.n_heads as u64 * config.head_dim as u64;
     let candidates = [
-        ("the token embedding", (config.vocab_size as u64).saturating_mul(d)),
+        (
+            "the token embedding",
+            (config.vocab_size as u64).saturating_mul(d),
+        ),
         ("an MLP matrix", d.saturating_mul(config.d_ff as u64)),
         ("an attention projection", d.saturating_mul(q_width)),
     ];

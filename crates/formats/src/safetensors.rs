@@ -367,10 +367,11 @@ impl TensorInfo {
             }),
             _ => convert_checked(data.as_chunks::<4>().0, f32::from_le_bytes),
         };
-        if !all_finite && let Some((index, &value)) = values
-            .iter()
-            .enumerate()
-            .find(|(_, value)| !value.is_finite())
+        if !all_finite
+            && let Some((index, &value)) = values
+                .iter()
+                .enumerate()
+                .find(|(_, value)| !value.is_finite())
         {
             return Err(SafetensorsError::NonFinite {
                 tensor: self.name.clone(),
@@ -1340,7 +1341,11 @@ mod tests {
     fn nan_and_infinite_weights_are_refused_naming_the_tensor() {
         let cases: [(&str, Vec<u8>, &str); 4] = [
             ("F32", f32_bytes(&[1.0, f32::NAN]), "NaN at element 1"),
-            ("F32", f32_bytes(&[f32::NEG_INFINITY, 0.0]), "-inf at element 0"),
+            (
+                "F32",
+                f32_bytes(&[f32::NEG_INFINITY, 0.0]),
+                "-inf at element 0",
+            ),
             // f16 0x7C00 is +inf; bf16 0x7FC0 is a NaN.
             ("F16", u16_bytes(&[0x3C00, 0x7C00]), "inf at element 1"),
             ("BF16", u16_bytes(&[0x7FC0, 0x3F80]), "NaN at element 0"),

@@ -236,8 +236,9 @@ impl Tokenizer {
 
         let config = match tokenizer_config_json {
             None => serde_json::Value::Null,
-            Some(bytes) => serde_json::from_slice(bytes)
-                .map_err(|e| TokenizerError::InvalidTokenizerConfig(crate::json::describe_error(&e)))?,
+            Some(bytes) => serde_json::from_slice(bytes).map_err(|e| {
+                TokenizerError::InvalidTokenizerConfig(crate::json::describe_error(&e))
+            })?,
         };
         if !config.is_null() && !config.is_object() {
             return Err(TokenizerError::InvalidTokenizerConfig(

@@ -222,12 +222,11 @@ impl WeightSource for GgufWeights<'_> {
         })?;
         // NaN or infinite weights are refused here, naming the tensor, rather than
         // found as NaN logits after the whole model has loaded.
-        let mut data = dequant::dequantize_finite(info.ty, bytes, n).map_err(|e| {
-            WeightError::Unreadable {
+        let mut data =
+            dequant::dequantize_finite(info.ty, bytes, n).map_err(|e| WeightError::Unreadable {
                 name: name.clone(),
                 reason: e.to_string(),
-            }
-        })?;
+            })?;
         // ggml lists dimensions fastest first; PyTorch slowest first.
         let mut shape: Vec<usize> = info.shape.iter().rev().map(|&d| d as usize).collect();
         if let [rows, cols] = shape[..]

@@ -140,7 +140,9 @@ impl std::io::Write for CappedOutput {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         if self.bytes.len().saturating_add(buf.len()) > MAX_RENDERED_BYTES {
             self.overflowed = true;
-            return Err(std::io::Error::other("the chat template's output is too large"));
+            return Err(std::io::Error::other(
+                "the chat template's output is too large",
+            ));
         }
         self.bytes.extend_from_slice(buf);
         Ok(buf.len())

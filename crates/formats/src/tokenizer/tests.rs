@@ -677,9 +677,8 @@ fn a_chat_template_that_writes_without_end_is_stopped_and_named() {
 
 #[test]
 fn tojson_refuses_an_indent_that_would_allocate_gigabytes() {
-    let tok = byte_level("gpt-2").with_chat_template(Some(
-        "{{ messages | tojson(indent=10000000000) }}".into(),
-    ));
+    let tok = byte_level("gpt-2")
+        .with_chat_template(Some("{{ messages | tojson(indent=10000000000) }}".into()));
     let err = tok
         .render_chat(&[ChatMessage::user("hi")], true)
         .unwrap_err();
