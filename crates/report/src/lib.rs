@@ -12,6 +12,6 @@ pub mod chart;
 pub mod schema;
 
 pub use schema::{
-    AbilityMasks, AisReport, MaskFile, MetricReport, ModelInfo, ModelSource, Report,
+    AbilityMasks, AisReport, MaskFile, MetricReport, ModelInfo, ModelSource, Report, ReportError,
     SCHEMA_VERSION, TaskInfo,
 };
