@@ -4,11 +4,13 @@
 //! - `serve`: setup, build the page, serve it with the demo model.
 //! - `test`: setup, then every check CI runs, ending with `N passed, N failed`.
 //! - `bench`: measures speed and memory and writes `BENCHMARKS.md`.
+//! - `fuzz [TARGET] [--seconds N]`: the cargo-fuzz targets in `fuzz/`, with seed corpora.
 //! - `tiny-model DIR`: writes the tiny seeded llama (Hugging Face folder and GGUF).
 //! - `hub-fixture`: makes or refreshes the test hub's files (`serve` does it too).
 
 mod bench;
 mod disk;
+mod fuzz;
 mod hub;
 mod paths;
 mod server;
@@ -57,6 +59,19 @@ enum Command {
         /// Sections to measure: formats, forward, mui, ais (default: all).
         sections: Vec<bench::Section>,
     },
+    /// Fuzz the parsers: build the targets in fuzz/ once, write their seed corpora
+    /// (~/.cache/mechscope/fuzz-corpus), run one target or all, one at a time. Needs the
+    /// nightly toolchain (skips without it); installs cargo-fuzz if missing.
+    Fuzz {
+        /// One of the targets (default: all of them, in turn).
+        target: Option<String>,
+        /// How long each target runs.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// Only write the seed corpora (e.g. to run the fuzzers by hand).
+        #[arg(long)]
+        seeds_only: bool,
+    },
     /// Write the tiny seeded llama into DIR: its Hugging Face files (config, tokenizer,
     /// model.safetensors) and its GGUF. The PyTorch reference script reads this folder.
     TinyModel {
@@ -85,6 +100,11 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Test { no_browser } => test::run(&paths, no_browser),
         Command::Bench { sections } => bench::run(&paths, &sections),
+        Command::Fuzz {
+            target,
+            seconds,
+            seeds_only,
+        } => fuzz::run(&paths, target.as_deref(), seconds, seeds_only),
         Command::TinyModel { dir, seed } => {
             tiny_model::tiny_llama_hf(seed).write_to(&dir)?;
             std::fs::write(

@@ -218,6 +218,13 @@ pub fn run(paths: &Paths, no_browser: bool) -> Result<()> {
         cargo_test_counts,
     );
 
+    let smoke_seconds = crate::fuzz::SMOKE_SECONDS.to_string();
+    tally.step(
+        "fuzz smoke (every target, a few seconds each)",
+        &mut cargo(paths, &["xtask", "fuzz", "--seconds", &smoke_seconds]),
+        crate::fuzz::summary_counts,
+    );
+
     if no_browser {
         println!("\n(browser steps skipped: --no-browser)");
         return finish(tally, started);

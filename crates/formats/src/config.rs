@@ -132,6 +132,26 @@ pub struct ModelConfig {
     pub mlp_bias: bool,
 }
 
+/// Upper bounds on the sizes a configuration may declare, far above every real model
+/// (Llama 3 405B: 126 layers, width 16 384, MLP 53 248, 128 heads; Gemma 3's vocabulary
+/// of 262 144; context lengths up to 10 M). They are checked as each size is read, before
+/// anything is allocated by it, and they keep every product of sizes (the parameter
+/// count, the memory estimate) far from overflowing 64 bits.
+pub mod limits {
+    /// Most layers.
+    pub const MAX_LAYERS: usize = 1 << 12;
+    /// Widest model or MLP (in elements).
+    pub const MAX_WIDTH: usize = 1 << 20;
+    /// Widest attention head (real ones are at most 256 wide).
+    pub const MAX_HEAD_WIDTH: usize = 1 << 14;
+    /// Most attention heads (query or key-value).
+    pub const MAX_HEADS: usize = 1 << 12;
+    /// Largest vocabulary.
+    pub const MAX_VOCABULARY: usize = 1 << 24;
+    /// Longest context (positions).
+    pub const MAX_POSITIONS: usize = 1 << 26;
+}
+
 /// What is wrong with a configuration.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ConfigError {
@@ -144,6 +164,15 @@ pub enum ConfigError {
     UnsupportedArchitecture { found: String },
     #[error("the configuration has no {0:?}: it is needed to build the model")]
     Missing(String),
+    #[error(
+        "{field} is {value}, more than the limit of {limit}: the configuration is corrupt \
+         or describes a model far larger than any MechScope can run"
+    )]
+    TooLarge {
+        field: String,
+        value: usize,
+        limit: usize,
+    },
     #[error("{field} is {value}, which {reason}")]
     Invalid {
         field: String,
@@ -154,6 +183,18 @@ pub enum ConfigError {
 
 fn missing(field: &str) -> ConfigError {
     ConfigError::Missing(field.to_string())
+}
+
+/// `value`, or [`ConfigError::TooLarge`] when it exceeds `limit`.
+fn capped(field: &str, value: usize, limit: usize) -> Result<usize, ConfigError> {
+    if value > limit {
+        return Err(ConfigError::TooLarge {
+            field: field.to_string(),
+            value,
+            limit,
+        });
+    }
+    Ok(value)
 }
 
 /// Reads fields of a JSON object by name, with errors that name the field.
@@ -174,8 +215,14 @@ impl Fields<'_> {
                 }),
         }
     }
-    fn usize(&self, key: &str) -> Result<usize, ConfigError> {
-        self.opt_usize(key)?.ok_or_else(|| missing(key))
+    /// A size that must not exceed `limit`, checked before anything uses it.
+    fn opt_size(&self, key: &str, limit: usize) -> Result<Option<usize>, ConfigError> {
+        self.opt_usize(key)?
+            .map(|value| capped(key, value, limit))
+            .transpose()
+    }
+    fn size(&self, key: &str, limit: usize) -> Result<usize, ConfigError> {
+        self.opt_size(key, limit)?.ok_or_else(|| missing(key))
     }
     fn opt_f64(&self, key: &str) -> Result<Option<f64>, ConfigError> {
         match self.0.get(key) {
@@ -204,8 +251,8 @@ impl ModelConfig {
     /// Parses a Hugging Face `config.json` (multimodal Gemma 3 configs are read from
     /// their `text_config`).
     pub fn from_hf_json(bytes: &[u8]) -> Result<Self, ConfigError> {
-        let root: Value =
-            serde_json::from_slice(bytes).map_err(|e| ConfigError::Json(e.to_string()))?;
+        let root: Value = serde_json::from_slice(bytes)
+            .map_err(|e| ConfigError::Json(crate::json::describe_error(&e)))?;
         let mut object = root
             .as_object()
             .ok_or_else(|| ConfigError::Json("the top level is not an object".into()))?;
@@ -223,19 +270,21 @@ impl ModelConfig {
             })?;
         let config = match family {
             Family::Gpt2 => {
-                let d_model = f.usize("n_embd")?;
-                let n_heads = f.usize("n_head")?;
-                let n_layers = f.usize("n_layer")?;
+                let d_model = f.size("n_embd", limits::MAX_WIDTH)?;
+                let n_heads = f.size("n_head", limits::MAX_HEADS)?;
+                let n_layers = f.size("n_layer", limits::MAX_LAYERS)?;
                 ModelConfig {
                     family,
                     n_layers,
                     d_model,
-                    d_ff: f.opt_usize("n_inner")?.unwrap_or(4 * d_model),
+                    d_ff: f
+                        .opt_size("n_inner", limits::MAX_WIDTH)?
+                        .unwrap_or(4 * d_model),
                     n_heads,
                     n_kv_heads: n_heads,
                     head_dim: checked_head_dim(d_model, n_heads)?,
-                    vocab_size: f.usize("vocab_size")?,
-                    max_positions: f.usize("n_positions")?,
+                    vocab_size: f.size("vocab_size", limits::MAX_VOCABULARY)?,
+                    max_positions: f.size("n_positions", limits::MAX_POSITIONS)?,
                     norm_eps: f.opt_f64("layer_norm_epsilon")?.unwrap_or(1e-5),
                     rope_theta: 0.0,
                     rope_local_theta: None,
@@ -249,10 +298,10 @@ impl ModelConfig {
                 }
             }
             Family::Llama | Family::Qwen2 | Family::Gemma3 => {
-                let d_model = f.usize("hidden_size")?;
-                let n_heads = f.usize("num_attention_heads")?;
-                let n_layers = f.usize("num_hidden_layers")?;
-                let head_dim = match f.opt_usize("head_dim")? {
+                let d_model = f.size("hidden_size", limits::MAX_WIDTH)?;
+                let n_heads = f.size("num_attention_heads", limits::MAX_HEADS)?;
+                let n_layers = f.size("num_hidden_layers", limits::MAX_LAYERS)?;
+                let head_dim = match f.opt_size("head_dim", limits::MAX_HEAD_WIDTH)? {
                     Some(h) => h,
                     None => checked_head_dim(d_model, n_heads)?,
                 };
@@ -281,12 +330,16 @@ impl ModelConfig {
                     family,
                     n_layers,
                     d_model,
-                    d_ff: f.usize("intermediate_size")?,
+                    d_ff: f.size("intermediate_size", limits::MAX_WIDTH)?,
                     n_heads,
-                    n_kv_heads: f.opt_usize("num_key_value_heads")?.unwrap_or(n_heads),
+                    n_kv_heads: f
+                        .opt_size("num_key_value_heads", limits::MAX_HEADS)?
+                        .unwrap_or(n_heads),
                     head_dim,
-                    vocab_size: f.usize("vocab_size")?,
-                    max_positions: f.opt_usize("max_position_embeddings")?.unwrap_or(2048),
+                    vocab_size: f.size("vocab_size", limits::MAX_VOCABULARY)?,
+                    max_positions: f
+                        .opt_size("max_position_embeddings", limits::MAX_POSITIONS)?
+                        .unwrap_or(2048),
                     norm_eps: f.opt_f64("rms_norm_eps")?.unwrap_or(1e-6),
                     rope_theta: f.opt_f64("rope_theta")?.unwrap_or(10_000.0),
                     rope_local_theta: gemma.then(|| {
@@ -297,7 +350,7 @@ impl ModelConfig {
                     }),
                     rope_scaling: llama3_rope_scaling(object.get("rope_scaling"))?,
                     sliding_window: if gemma {
-                        f.opt_usize("sliding_window")?
+                        f.opt_size("sliding_window", limits::MAX_POSITIONS)?
                     } else {
                         None
                     },
@@ -330,13 +383,20 @@ impl ModelConfig {
                 .and_then(MetadataValue::as_u64)
                 .and_then(|v| usize::try_from(v).ok())
         };
-        let need_u = |suffix: &str| opt_u(suffix).ok_or_else(|| missing(&key(suffix)));
         let opt_f = |suffix: &str| header.get(&key(suffix)).and_then(MetadataValue::as_f64);
 
-        let n_layers = need_u("block_count")?;
-        let d_model = need_u("embedding_length")?;
-        let n_heads = need_u("attention.head_count")?;
-        let head_dim = match opt_u("attention.key_length") {
+        let capped_u = |suffix: &str, limit: usize| -> Result<Option<usize>, ConfigError> {
+            opt_u(suffix)
+                .map(|value| capped(&key(suffix), value, limit))
+                .transpose()
+        };
+        let need_capped_u = |suffix: &str, limit: usize| -> Result<usize, ConfigError> {
+            capped_u(suffix, limit)?.ok_or_else(|| missing(&key(suffix)))
+        };
+        let n_layers = need_capped_u("block_count", limits::MAX_LAYERS)?;
+        let d_model = need_capped_u("embedding_length", limits::MAX_WIDTH)?;
+        let n_heads = need_capped_u("attention.head_count", limits::MAX_HEADS)?;
+        let head_dim = match capped_u("attention.key_length", limits::MAX_HEAD_WIDTH)? {
             Some(h) => h,
             None => checked_head_dim(d_model, n_heads)?,
         };
@@ -350,18 +410,19 @@ impl ModelConfig {
             })
             .or_else(|| embedding.and_then(|t| t.shape.get(1).map(|&v| v as usize)))
             .ok_or_else(|| missing(&key("vocab_size")))?;
+        let vocab_size = capped(&key("vocab_size"), vocab_size, limits::MAX_VOCABULARY)?;
         let gemma = family == Family::Gemma3;
         let gpt2 = family == Family::Gpt2;
         let config = ModelConfig {
             family,
             n_layers,
             d_model,
-            d_ff: need_u("feed_forward_length")?,
+            d_ff: need_capped_u("feed_forward_length", limits::MAX_WIDTH)?,
             n_heads,
-            n_kv_heads: opt_u("attention.head_count_kv").unwrap_or(n_heads),
+            n_kv_heads: capped_u("attention.head_count_kv", limits::MAX_HEADS)?.unwrap_or(n_heads),
             head_dim,
             vocab_size,
-            max_positions: opt_u("context_length").unwrap_or(2048),
+            max_positions: capped_u("context_length", limits::MAX_POSITIONS)?.unwrap_or(2048),
             norm_eps: opt_f(if gpt2 {
                 "attention.layer_norm_epsilon"
             } else {
@@ -376,7 +437,7 @@ impl ModelConfig {
             rope_local_theta: gemma.then_some(GEMMA3_LOCAL_ROPE_THETA),
             rope_scaling: None,
             sliding_window: if gemma {
-                opt_u("attention.sliding_window")
+                capped_u("attention.sliding_window", limits::MAX_POSITIONS)?
             } else {
                 None
             },
@@ -417,6 +478,30 @@ impl ModelConfig {
                 return Err(invalid(field, value, "must be positive"));
             }
         }
+        for (field, value, limit) in [
+            ("the layer count", self.n_layers, limits::MAX_LAYERS),
+            ("the model width", self.d_model, limits::MAX_WIDTH),
+            ("the MLP width", self.d_ff, limits::MAX_WIDTH),
+            ("the head count", self.n_heads, limits::MAX_HEADS),
+            (
+                "the key-value head count",
+                self.n_kv_heads,
+                limits::MAX_HEADS,
+            ),
+            ("the head width", self.head_dim, limits::MAX_HEAD_WIDTH),
+            (
+                "the vocabulary size",
+                self.vocab_size,
+                limits::MAX_VOCABULARY,
+            ),
+            (
+                "the context length",
+                self.max_positions,
+                limits::MAX_POSITIONS,
+            ),
+        ] {
+            capped(field, value, limit)?;
+        }
         if !self.n_heads.is_multiple_of(self.n_kv_heads) {
             return Err(invalid(
                 "the key-value head count",
@@ -438,45 +523,71 @@ impl ModelConfig {
         Ok(self)
     }
 
-    /// Parameters of the model counted once each (tied embeddings once).
+    /// Parameters of the model counted once each (tied embeddings once). Computed in
+    /// `u64` and saturating, so no configuration can make it overflow, on wasm32 either.
     pub fn parameter_count(&self) -> u64 {
-        let (l, d, f, v) = (
-            self.n_layers as u64,
-            self.d_model as u64,
-            self.d_ff as u64,
-            self.vocab_size as u64,
-        );
-        let q = (self.n_heads * self.head_dim) as u64;
-        let kv = (self.n_kv_heads * self.head_dim) as u64;
+        let [l, d, f, v, heads, kv_heads, head_dim, positions] = [
+            self.n_layers,
+            self.d_model,
+            self.d_ff,
+            self.vocab_size,
+            self.n_heads,
+            self.n_kv_heads,
+            self.head_dim,
+            self.max_positions,
+        ]
+        .map(|n| Count(n as u64));
+        let zero = Count(0);
+        let q = heads * head_dim;
+        let kv = kv_heads * head_dim;
         let (norm, norms_per_layer) = match self.family {
-            Family::Gpt2 => (2 * d, 2),
-            Family::Gemma3 => (d, 4),
-            _ => (d, 2),
+            Family::Gpt2 => (Count(2) * d, Count(2)),
+            Family::Gemma3 => (d, Count(4)),
+            _ => (d, Count(2)),
         };
         let attn = d * q
-            + 2 * d * kv
+            + Count(2) * d * kv
             + q * d
-            + if self.attention_bias { q + 2 * kv } else { 0 }
-            + if self.family == Family::Gpt2 { d } else { 0 }
-            + if self.family == Family::Gemma3 {
-                2 * self.head_dim as u64
+            + if self.attention_bias {
+                q + Count(2) * kv
             } else {
-                0
+                zero
+            }
+            + if self.family == Family::Gpt2 { d } else { zero }
+            + if self.family == Family::Gemma3 {
+                Count(2) * head_dim
+            } else {
+                zero
             };
-        let mlp = if self.family.gated_mlp() {
-            3 * d * f
-        } else {
-            2 * d * f
-        } + if self.mlp_bias { f + d } else { 0 };
+        let matrices = Count(if self.family.gated_mlp() { 3 } else { 2 });
+        let mlp = matrices * d * f + if self.mlp_bias { f + d } else { zero };
         let per_layer = attn + mlp + norms_per_layer * norm;
         let embed = v * d
             + if self.family == Family::Gpt2 {
-                self.max_positions as u64 * d
+                positions * d
             } else {
-                0
+                zero
             };
-        let unembed = if self.tie_embeddings { 0 } else { v * d };
-        l * per_layer + embed + unembed + norm
+        let unembed = if self.tie_embeddings { zero } else { v * d };
+        (l * per_layer + embed + unembed + norm).0
+    }
+}
+
+/// A parameter count whose arithmetic saturates at `u64::MAX` instead of overflowing.
+#[derive(Clone, Copy)]
+struct Count(u64);
+
+impl std::ops::Add for Count {
+    type Output = Count;
+    fn add(self, other: Count) -> Count {
+        Count(self.0.saturating_add(other.0))
+    }
+}
+
+impl std::ops::Mul for Count {
+    type Output = Count;
+    fn mul(self, other: Count) -> Count {
+        Count(self.0.saturating_mul(other.0))
     }
 }
 
@@ -614,5 +725,90 @@ mod tests {
         assert_eq!((c.vocab_size, c.head_dim, c.n_kv_heads), (10, 16, 2));
         assert!(c.attention_bias && c.tie_embeddings);
         assert_eq!(c.rope_theta, 1e6);
+    }
+
+    #[test]
+    fn a_huge_layer_count_is_refused_before_allocating_per_layer() {
+        // One flag per layer is allocated while reading: 10^12 of them would abort.
+        let json = br#"{"model_type": "llama", "hidden_size": 64, "intermediate_size": 128,
+          "num_hidden_layers": 1000000000000, "num_attention_heads": 4, "vocab_size": 10}"#;
+        let err = ModelConfig::from_hf_json(json).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "num_hidden_layers is 1000000000000, more than the limit of 4096: the \
+             configuration is corrupt or describes a model far larger than any MechScope \
+             can run"
+        );
+        let json = br#"{"model_type": "gpt2", "n_embd": 64, "n_head": 4,
+          "n_layer": 18446744073709551615, "n_positions": 128, "vocab_size": 100}"#;
+        assert!(matches!(
+            ModelConfig::from_hf_json(json).unwrap_err(),
+            ConfigError::TooLarge { field, .. } if field == "n_layer"
+        ));
+    }
+
+    #[test]
+    fn a_width_that_would_overflow_a_default_is_refused() {
+        // GPT-2's MLP width defaults to 4 × n_embd, which overflowed for a huge n_embd.
+        let json = br#"{"model_type": "gpt2", "n_embd": 9223372036854775807, "n_head": 1,
+          "n_layer": 1, "n_positions": 128, "vocab_size": 100}"#;
+        assert!(matches!(
+            ModelConfig::from_hf_json(json).unwrap_err(),
+            ConfigError::TooLarge { field, .. } if field == "n_embd"
+        ));
+    }
+
+    #[test]
+    fn gguf_sizes_are_capped_too() {
+        let mut w = GgufWriter::new();
+        w.metadata(
+            "general.architecture",
+            MetadataValue::String("llama".into()),
+        )
+        .metadata("llama.block_count", MetadataValue::U64(u64::MAX))
+        .metadata("llama.embedding_length", MetadataValue::U32(64))
+        .metadata("llama.feed_forward_length", MetadataValue::U32(128))
+        .metadata("llama.attention.head_count", MetadataValue::U32(4))
+        .metadata("llama.vocab_size", MetadataValue::U32(10));
+        let header = crate::gguf::parse_file(&w.to_bytes()).unwrap();
+        assert_eq!(
+            ModelConfig::from_gguf(&header).unwrap_err(),
+            ConfigError::TooLarge {
+                field: "llama.block_count".into(),
+                value: usize::try_from(u64::MAX).unwrap(),
+                limit: limits::MAX_LAYERS,
+            }
+        );
+    }
+
+    #[test]
+    fn the_parameter_count_of_the_largest_config_allowed_does_not_overflow() {
+        let json = format!(
+            r#"{{"model_type": "gpt2", "n_embd": {w}, "n_inner": {w}, "n_head": {h},
+              "n_layer": {l}, "n_positions": {p}, "vocab_size": {v}}}"#,
+            w = limits::MAX_WIDTH,
+            h = limits::MAX_HEADS,
+            l = limits::MAX_LAYERS,
+            p = limits::MAX_POSITIONS,
+            v = limits::MAX_VOCABULARY,
+        );
+        let mut config = ModelConfig::from_hf_json(json.as_bytes()).unwrap();
+        assert!(config.parameter_count() > 1 << 50);
+        // Sizes set by hand past the caps saturate rather than overflow.
+        config.n_layers = usize::MAX;
+        config.vocab_size = usize::MAX;
+        assert_eq!(config.parameter_count(), u64::MAX);
+    }
+
+    #[test]
+    fn json_nested_100k_deep_is_an_error_that_says_so() {
+        let deep = format!("{{\"model_type\": {}", "[".repeat(100_000));
+        let err = ModelConfig::from_hf_json(deep.as_bytes()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "config.json is not valid JSON: recursion limit exceeded at line 1 column 142: \
+             arrays or objects are nested more than 128 deep, which no real file needs (the \
+             file is corrupt or hostile)"
+        );
     }
 }

@@ -97,11 +97,14 @@ impl std::fmt::Display for Bytes {
 /// The memory `config`'s model needs once `download_bytes` of files are in.
 pub fn memory_need(config: &ModelConfig, download_bytes: u64) -> MemoryNeed {
     let d = config.d_model as u64;
-    let q_width = (config.n_heads * config.head_dim) as u64;
+    let q_width = config.n_heads as u64 * config.head_dim as u64;
     let candidates = [
-        ("the token embedding", config.vocab_size as u64 * d),
-        ("an MLP matrix", d * config.d_ff as u64),
-        ("an attention projection", d * q_width),
+        (
+            "the token embedding",
+            (config.vocab_size as u64).saturating_mul(d),
+        ),
+        ("an MLP matrix", d.saturating_mul(config.d_ff as u64)),
+        ("an attention projection", d.saturating_mul(q_width)),
     ];
     let (largest_tensor, elements) = candidates
         .into_iter()

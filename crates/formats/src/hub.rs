@@ -245,8 +245,8 @@ pub enum SafetensorsWeights {
 impl RepoListing {
     /// Parses the hub's `api/models/{repo}/revision/{rev}` answer.
     pub fn parse(bytes: &[u8]) -> Result<Self, HubError> {
-        let raw: RawListing =
-            serde_json::from_slice(bytes).map_err(|e| HubError::BadListing(e.to_string()))?;
+        let raw: RawListing = serde_json::from_slice(bytes)
+            .map_err(|e| HubError::BadListing(crate::json::describe_error(&e)))?;
         let siblings = raw
             .siblings
             .ok_or_else(|| HubError::BadListing("it has no \"siblings\" (file list)".into()))?;

@@ -7,6 +7,7 @@
 //! - [`hub`]: model repos on the Hugging Face hub: ids, file listings, which files
 //!   make a model.
 //! - [`fit`]: the memory a model needs against what a browser tab offers.
+//! - [`json`]: JSON parse errors in words a user can act on.
 //!
 //! Every parser here reads untrusted bytes (files users drop, downloads that were cut
 //! short), so none of them may panic, allocate by a count the input declares before
@@ -19,5 +20,6 @@ pub mod config;
 pub mod fit;
 pub mod gguf;
 pub mod hub;
+pub mod json;
 pub mod safetensors;
 pub mod tokenizer;

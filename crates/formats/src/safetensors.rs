@@ -135,6 +135,16 @@ pub enum SafetensorsError {
         expected_bytes: u64,
         actual_bytes: u64,
     },
+    #[error(
+        "tensor `{tensor}` holds {value} at element {index}: a weight that is not a finite \
+         number makes every output NaN, so the file is corrupt (re-download or re-convert it)"
+    )]
+    NonFinite {
+        tensor: String,
+        index: u64,
+        /// `NaN`, `inf` or `-inf`.
+        value: String,
+    },
     #[error("the sharded index is not valid JSON of the expected form: {message}")]
     BadIndexJson { message: String },
     #[error("the index puts tensor `{tensor}` in shard `{shard}`, which was not given")]
@@ -328,6 +338,11 @@ impl TensorInfo {
 
     /// Decodes this tensor's bytes (exactly [`Self::size_bytes`] of them, as found at
     /// [`Self::file_range`]) into `f32` values in row-major order.
+    ///
+    /// A NaN or infinite value is refused ([`SafetensorsError::NonFinite`], naming the
+    /// tensor and the element): no model's weights hold one, and one would silently turn
+    /// every activation downstream into NaN. The check is made in the same pass as the
+    /// conversion, so it costs no extra read of the tensor.
     pub fn decode_f32(&self, data: &[u8]) -> Result<Vec<f32>, SafetensorsError> {
         if !matches!(self.dtype, Dtype::F32 | Dtype::F16 | Dtype::BF16) {
             return Err(SafetensorsError::UnsupportedDtype {
@@ -343,30 +358,46 @@ impl TensorInfo {
             });
         }
         // The length check above makes every `as_chunks` remainder empty.
-        Ok(match self.dtype {
-            Dtype::F16 => {
-                let (halves, _) = data.as_chunks::<2>();
-                halves
-                    .iter()
-                    .map(|bytes| half::f16::from_le_bytes(*bytes).to_f32())
-                    .collect()
-            }
-            Dtype::BF16 => {
-                let (halves, _) = data.as_chunks::<2>();
-                halves
-                    .iter()
-                    .map(|bytes| half::bf16::from_le_bytes(*bytes).to_f32())
-                    .collect()
-            }
-            _ => {
-                let (words, _) = data.as_chunks::<4>();
-                words
-                    .iter()
-                    .map(|bytes| f32::from_le_bytes(*bytes))
-                    .collect()
-            }
-        })
+        let (values, all_finite) = match self.dtype {
+            Dtype::F16 => convert_checked(data.as_chunks::<2>().0, |bytes| {
+                half::f16::from_le_bytes(bytes).to_f32()
+            }),
+            Dtype::BF16 => convert_checked(data.as_chunks::<2>().0, |bytes| {
+                half::bf16::from_le_bytes(bytes).to_f32()
+            }),
+            _ => convert_checked(data.as_chunks::<4>().0, f32::from_le_bytes),
+        };
+        if !all_finite
+            && let Some((index, &value)) = values
+                .iter()
+                .enumerate()
+                .find(|(_, value)| !value.is_finite())
+        {
+            return Err(SafetensorsError::NonFinite {
+                tensor: self.name.clone(),
+                index: index as u64,
+                value: value.to_string(),
+            });
+        }
+        Ok(values)
     }
+}
+
+/// Converts each element and notes, in the same pass, whether all are finite (a
+/// branch-free `&=`, so the loop still vectorises); only a tensor that fails is read a
+/// second time, to find where.
+fn convert_checked<const N: usize>(
+    elements: &[[u8; N]],
+    convert: impl Fn([u8; N]) -> f32,
+) -> (Vec<f32>, bool) {
+    let mut values = Vec::with_capacity(elements.len());
+    let mut all_finite = true;
+    for &bytes in elements {
+        let value = convert(bytes);
+        all_finite &= value.is_finite();
+        values.push(value);
+    }
+    (values, all_finite)
 }
 
 /// A parsed, checked safetensors header.
@@ -554,7 +585,7 @@ const METADATA_KEY: &str = "__metadata__";
 fn parse_header_json(json: &[u8], data_start: u64) -> Result<SafetensorsHeader, SafetensorsError> {
     let HeaderEntries(entries) =
         serde_json::from_slice(json).map_err(|error| SafetensorsError::BadJson {
-            message: error.to_string(),
+            message: crate::json::describe_error(&error),
         })?;
 
     let mut seen = HashSet::new();
@@ -651,7 +682,7 @@ fn check_tensor_entry(
         Err(error) => {
             return Err(SafetensorsError::BadTensorEntry {
                 tensor: name,
-                message: error.to_string(),
+                message: crate::json::describe_error(&error),
             });
         }
     };
@@ -793,7 +824,7 @@ impl ShardedIndex {
     pub fn parse(json: &[u8]) -> Result<Self, SafetensorsError> {
         let raw: RawShardedIndex =
             serde_json::from_slice(json).map_err(|error| SafetensorsError::BadIndexJson {
-                message: error.to_string(),
+                message: crate::json::describe_error(&error),
             })?;
         Ok(Self {
             metadata: raw.metadata.unwrap_or_default(),
@@ -1242,6 +1273,101 @@ mod tests {
             SafetensorsFile::parse(&absurd),
             Err(SafetensorsError::HeaderTooLarge { .. })
         ));
+    }
+
+    #[test]
+    fn a_header_claiming_10_gb_is_refused_before_reading_or_allocating() {
+        let ten_gb: u64 = 10_000_000_000;
+        let mut bytes = ten_gb.to_le_bytes().to_vec();
+        bytes.extend_from_slice(b"{\"w\":");
+        let error = SafetensorsFile::parse(&bytes).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the safetensors header claims 10000000000 bytes, more than the 100000000 \
+             accepted: this is not a safetensors file, or it is corrupt"
+        );
+        // The browser's probe of the first bytes says so too, rather than asking for
+        // 10 GB more.
+        assert!(matches!(
+            probe_header(&bytes[..8]),
+            Err(SafetensorsError::HeaderTooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn a_tensor_claiming_10_gb_in_a_small_file_names_the_tensor() {
+        let ten_gb_of_f32 = 2_500_000_000u64;
+        let header = format!(
+            r#"{{"w":{{"dtype":"F32","shape":[{ten_gb_of_f32}],"data_offsets":[0,{}]}}}}"#,
+            ten_gb_of_f32 * 4
+        );
+        let bytes = raw_file(&header, &[0; 16]);
+        // The header alone is consistent; it is the file that is too short.
+        assert!(SafetensorsHeader::parse(&bytes).is_ok());
+        let error = SafetensorsFile::parse(&bytes).unwrap_err();
+        let end = 8 + header.len().next_multiple_of(8) as u64 + 10_000_000_000;
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "tensor `w` ends at file byte {end} but the file has {} bytes: the file is \
+                 truncated or its header is wrong",
+                bytes.len()
+            )
+        );
+    }
+
+    #[test]
+    fn a_header_nested_100k_deep_is_an_error_that_says_so() {
+        let deep = format!("{{\"w\":{}", "[".repeat(100_000));
+        let error = header_error(&deep, &[]);
+        assert!(
+            error
+                .to_string()
+                .contains("arrays or objects are nested more than 128 deep"),
+            "{error}"
+        );
+        // `metadata` takes any JSON value, so only the depth limit stops this one.
+        let index = format!("{{\"metadata\":{{\"a\":{}", "[".repeat(100_000));
+        let error = ShardedIndex::parse(index.as_bytes()).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("arrays or objects are nested more than 128 deep"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn nan_and_infinite_weights_are_refused_naming_the_tensor() {
+        let cases: [(&str, Vec<u8>, &str); 4] = [
+            ("F32", f32_bytes(&[1.0, f32::NAN]), "NaN at element 1"),
+            (
+                "F32",
+                f32_bytes(&[f32::NEG_INFINITY, 0.0]),
+                "-inf at element 0",
+            ),
+            // f16 0x7C00 is +inf; bf16 0x7FC0 is a NaN.
+            ("F16", u16_bytes(&[0x3C00, 0x7C00]), "inf at element 1"),
+            ("BF16", u16_bytes(&[0x7FC0, 0x3F80]), "NaN at element 0"),
+        ];
+        for (dtype, data, what) in cases {
+            let header = format!(
+                r#"{{"model.norm.weight":{{"dtype":"{dtype}","shape":[2],"data_offsets":[0,{}]}}}}"#,
+                data.len()
+            );
+            let bytes = raw_file(&header, &data);
+            let file = SafetensorsFile::parse(&bytes).unwrap();
+            let error = file.read_f32("model.norm.weight").unwrap_err();
+            assert_eq!(
+                error.to_string(),
+                format!(
+                    "tensor `model.norm.weight` holds {what}: a weight that is not a finite \
+                     number makes every output NaN, so the file is corrupt (re-download or \
+                     re-convert it)"
+                ),
+                "{dtype}"
+            );
+        }
     }
 
     #[test]

@@ -35,7 +35,7 @@ mod validate;
 #[cfg(test)]
 mod tests;
 
-pub use chat::ChatMessage;
+pub use chat::{ChatMessage, MAX_RENDER_STEPS, MAX_RENDERED_BYTES, MAX_TOJSON_INDENT};
 pub use pre::{BytePreTokenizer, SUPPORTED_PRE_TOKENIZERS};
 
 use crate::gguf::GgufHeader;
@@ -66,6 +66,16 @@ pub enum TokenizerError {
         key: String,
         found: usize,
         expected: usize,
+    },
+    #[error(
+        "{file} gives the token {piece:?} the id {id}, beyond the limit of {limit} tokens: \
+         the file is corrupt"
+    )]
+    VocabularyTooLarge {
+        file: &'static str,
+        piece: String,
+        id: u32,
+        limit: usize,
     },
     #[error("the vocabulary is empty")]
     EmptyVocabulary,
@@ -110,6 +120,18 @@ pub enum TokenizerError {
     ChatTemplateRaised(String),
     #[error("the chat template failed while rendering: {0}")]
     ChatTemplateRender(String),
+    #[error(
+        "the chat template did not finish within {steps} steps for a conversation of \
+         {messages} messages: it loops far longer than any template needs, so it is broken \
+         or hostile; use another template or plain text prompts"
+    )]
+    ChatTemplateTooLong { steps: u64, messages: usize },
+    #[error(
+        "the chat template wrote more than {limit_bytes} bytes for a conversation of \
+         {messages} messages: it is broken or hostile; use another template or plain text \
+         prompts"
+    )]
+    ChatTemplateOutputTooLarge { limit_bytes: usize, messages: usize },
 }
 
 fn backend(action: &'static str) -> impl Fn(tokenizers::Error) -> TokenizerError {
@@ -202,11 +224,11 @@ impl Tokenizer {
         tokenizer_config_json: Option<&[u8]>,
     ) -> Result<Tokenizer, TokenizerError> {
         let json: serde_json::Value = serde_json::from_slice(tokenizer_json)
-            .map_err(|e| TokenizerError::InvalidTokenizerJson(e.to_string()))?;
+            .map_err(|e| TokenizerError::InvalidTokenizerJson(crate::json::describe_error(&e)))?;
         // The tokenizers crate panics on some malformed BPE merges; refuse them first.
         validate::tokenizer_json(&json)?;
         let mut inner: tokenizers::Tokenizer = serde_json::from_value(json)
-            .map_err(|e| TokenizerError::InvalidTokenizerJson(e.to_string()))?;
+            .map_err(|e| TokenizerError::InvalidTokenizerJson(crate::json::describe_error(&e)))?;
         inner.with_padding(None);
         inner
             .with_truncation(None)
@@ -214,8 +236,9 @@ impl Tokenizer {
 
         let config = match tokenizer_config_json {
             None => serde_json::Value::Null,
-            Some(bytes) => serde_json::from_slice(bytes)
-                .map_err(|e| TokenizerError::InvalidTokenizerConfig(e.to_string()))?,
+            Some(bytes) => serde_json::from_slice(bytes).map_err(|e| {
+                TokenizerError::InvalidTokenizerConfig(crate::json::describe_error(&e))
+            })?,
         };
         if !config.is_null() && !config.is_object() {
             return Err(TokenizerError::InvalidTokenizerConfig(
@@ -284,6 +307,18 @@ impl Tokenizer {
         let merge_lines = text
             .lines()
             .filter(|line| !line.starts_with("#version") && !line.trim().is_empty());
+        // The pieces are laid out by id below: an id far past any real vocabulary would
+        // allocate gigabytes of empty slots.
+        if let Some((piece, &id)) = encoder.iter().max_by_key(|&(_, &id)| id)
+            && id as usize >= crate::config::limits::MAX_VOCABULARY
+        {
+            return Err(TokenizerError::VocabularyTooLarge {
+                file: "encoder.json",
+                piece: piece.clone(),
+                id,
+                limit: crate::config::limits::MAX_VOCABULARY,
+            });
+        }
         let merges = validate::merges(merge_lines, &encoder)?;
         let mut pieces = vec![String::new(); encoder.values().max().map_or(0, |&m| m as usize + 1)];
         for (piece, &id) in &encoder {

@@ -220,8 +220,10 @@ impl WeightSource for GgufWeights<'_> {
             name: name.clone(),
             reason: "too many elements for this platform".into(),
         })?;
+        // NaN or infinite weights are refused here, naming the tensor, rather than
+        // found as NaN logits after the whole model has loaded.
         let mut data =
-            dequant::dequantize(info.ty, bytes, n).map_err(|e| WeightError::Unreadable {
+            dequant::dequantize_finite(info.ty, bytes, n).map_err(|e| WeightError::Unreadable {
                 name: name.clone(),
                 reason: e.to_string(),
             })?;
@@ -411,5 +413,58 @@ mod tests {
             Some("blk.1.attn_k.bias")
         );
         assert_eq!(gguf_name(Family::Llama, "model.layers.x"), None);
+    }
+
+    #[test]
+    fn nan_weights_are_refused_naming_the_tensor() {
+        use mechscope_formats::gguf::writer::GgufWriter;
+        use mechscope_formats::gguf::{GgmlType, MetadataValue};
+
+        let norm: Vec<u8> = [1.0f32, 1.0, f32::NAN, 1.0]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
+        let mut w = GgufWriter::new();
+        w.metadata(
+            "general.architecture",
+            MetadataValue::String("llama".into()),
+        );
+        for (key, value) in [
+            ("llama.block_count", 1),
+            ("llama.embedding_length", 4),
+            ("llama.feed_forward_length", 8),
+            ("llama.attention.head_count", 2),
+            ("llama.vocab_size", 3),
+        ] {
+            w.metadata(key, MetadataValue::U32(value));
+        }
+        w.tensor("output_norm.weight", &[4], GgmlType::F32, norm.clone());
+        let bytes = w.to_bytes();
+        let header = mechscope_formats::gguf::parse_file(&bytes).unwrap();
+        let config = ModelConfig::from_gguf(&header).unwrap();
+        let error = GgufWeights::new(&header, &bytes, &config)
+            .load("model.norm.weight")
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "tensor \"output_norm.weight\" could not be read: element 2 is NaN: a weight \
+             that is not a finite number makes every output NaN, so the file is corrupt \
+             (re-download or re-convert it)"
+        );
+
+        let json = br#"{"model.norm.weight":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}"#;
+        let mut file = (json.len() as u64).to_le_bytes().to_vec();
+        file.extend_from_slice(json);
+        file.extend_from_slice(&norm);
+        let error = SafetensorsWeights::new(&[file.as_slice()])
+            .unwrap()
+            .load("model.norm.weight")
+            .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("tensor \"model.norm.weight\" could not be read: tensor `model.norm.weight` holds NaN at element 2"),
+            "{error}"
+        );
     }
 }

@@ -25,6 +25,6 @@ pub mod table;
 mod test_reports;
 
 pub use schema::{
-    AbilityMasks, AisReport, MaskFile, MetricReport, ModelInfo, ModelSource, Report,
+    AbilityMasks, AisReport, MaskFile, MetricReport, ModelInfo, ModelSource, Report, ReportError,
     SCHEMA_VERSION, TaskInfo,
 };

@@ -144,7 +144,25 @@ pub struct Report {
     pub metric: MetricReport,
 }
 
+/// Why bytes could not be read as a [`Report`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("this is not a MechScope report: {message}")]
+pub struct ReportError {
+    /// serde_json's account (with line and column), explained where it is cryptic.
+    pub message: String,
+}
+
 impl Report {
+    /// Reads a report from its JSON (what `--json` writes and the page saves). Input
+    /// from elsewhere is untrusted: a malformed or hostile file is an error, never a
+    /// panic; nesting past serde_json's limit of 128 is refused with a message that says
+    /// so.
+    pub fn from_json(bytes: &[u8]) -> Result<Report, ReportError> {
+        serde_json::from_slice(bytes).map_err(|error| ReportError {
+            message: mechscope_formats::json::describe_error(&error),
+        })
+    }
+
     /// A report stamped with this build's schema and tool version.
     pub fn new(
         model: ModelInfo,
@@ -184,5 +202,54 @@ impl Report {
             MetricReport::Ais(report) => Some(report),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fuzzer's hand-written seeds (fuzz/seeds/report_json) are real reports: if the
+    /// schema changes, this says which seed to update.
+    #[test]
+    fn the_fuzz_seeds_are_valid_reports_that_round_trip() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds/report_json");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let bytes = std::fs::read(&path).unwrap();
+            let report =
+                Report::from_json(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let again = Report::from_json(&serde_json::to_vec(&report).unwrap()).unwrap();
+            assert_eq!(again, report, "{}", path.display());
+            seen += 1;
+        }
+        assert_eq!(seen, 3);
+    }
+
+    #[test]
+    fn a_report_nested_100k_deep_is_an_error_that_says_so() {
+        let deep = format!(
+            "{{\"schema_version\": 1, \"model\": {}",
+            "[".repeat(100_000)
+        );
+        let error = Report::from_json(deep.as_bytes()).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("this is not a MechScope report: recursion limit exceeded")
+                && error.to_string().contains("nested more than 128 deep"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn garbage_is_an_error_naming_what_is_missing() {
+        let error = Report::from_json(br#"{"schema_version": 1}"#).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "this is not a MechScope report: missing field `tool` at line 1 column 21"
+        );
     }
 }

@@ -54,6 +54,15 @@ pub enum DequantError {
         "{n_elements} {ty} elements would take more than 2^64 bytes: the tensor shape is corrupt"
     )]
     TooLarge { ty: GgmlType, n_elements: usize },
+    #[error(
+        "element {index} is {value}: a weight that is not a finite number makes every \
+         output NaN, so the file is corrupt (re-download or re-convert it)"
+    )]
+    NonFinite {
+        index: usize,
+        /// `NaN`, `inf` or `-inf`.
+        value: String,
+    },
 }
 
 /// Whether [`dequantize`] can read tensors of type `ty`.
@@ -114,8 +123,48 @@ pub fn dequantize(ty: GgmlType, data: &[u8], n_elements: usize) -> Result<Vec<f3
 ///
 /// As [`dequantize`]; on error `out` is left untouched.
 pub fn dequantize_into(ty: GgmlType, data: &[u8], out: &mut [f32]) -> Result<(), DequantError> {
+    convert(ty, data, out).map(|_all_finite| ())
+}
+
+/// As [`dequantize`], but refuses a tensor holding a NaN or an infinity
+/// ([`DequantError::NonFinite`], with the first such element): what the model loader
+/// wants, since no trained model has one and a single one silently turns every
+/// activation downstream into NaN.
+///
+/// The check is made in the same pass as the conversion, on each block while it is in
+/// cache, so it costs no second read of the tensor; only a tensor that fails is read
+/// again, to say where.
+///
+/// ```
+/// use mechscope_formats::gguf::GgmlType;
+/// use mechscope_formats::gguf::dequant::{DequantError, dequantize_finite};
+///
+/// // F16 0x7E00 is a NaN.
+/// let err = dequantize_finite(GgmlType::F16, &[0x00, 0x3C, 0x00, 0x7E], 2).unwrap_err();
+/// assert!(matches!(err, DequantError::NonFinite { index: 1, .. }));
+/// ```
+pub fn dequantize_finite(
+    ty: GgmlType,
+    data: &[u8],
+    n_elements: usize,
+) -> Result<Vec<f32>, DequantError> {
+    check_sizes(ty, data.len(), n_elements)?;
+    let mut out = vec![0.0; n_elements];
+    if !convert(ty, data, &mut out)?
+        && let Some((index, &value)) = out.iter().enumerate().find(|(_, v)| !v.is_finite())
+    {
+        return Err(DequantError::NonFinite {
+            index,
+            value: value.to_string(),
+        });
+    }
+    Ok(out)
+}
+
+/// Converts `data` into `out`; says whether every value written is finite.
+fn convert(ty: GgmlType, data: &[u8], out: &mut [f32]) -> Result<bool, DequantError> {
     check_sizes(ty, data.len(), out.len())?;
-    match ty {
+    Ok(match ty {
         GgmlType::F32 => per_element(data, out, f32::from_le_bytes),
         GgmlType::F16 => per_element(data, out, f16_le),
         GgmlType::BF16 => per_element(data, out, |bytes: [u8; 2]| {
@@ -140,8 +189,7 @@ pub fn dequantize_into(ty: GgmlType, data: &[u8], out: &mut [f32]) -> Result<(),
         GgmlType::Q6_K => per_block(data, out, block_q6_k),
         GgmlType::Q8_K => per_block(data, out, block_q8_k),
         GgmlType::Q8_1 => return Err(DequantError::Unsupported { ty }),
-    }
-    Ok(())
+    })
 }
 
 /// Checks that `data_len` bytes hold exactly `n_elements` values of `ty`.
@@ -173,30 +221,43 @@ fn check_sizes(ty: GgmlType, data_len: usize, n_elements: usize) -> Result<(), D
     Ok(())
 }
 
-/// Converts a plain (unblocked) type, `N` bytes per element.
+/// Converts a plain (unblocked) type, `N` bytes per element; says whether every value
+/// is finite (a branch-free `&=` beside each store, which keeps the loop vectorisable).
 ///
 /// Callers have checked `data.len() == N * out.len()`, so the zip covers both exactly.
-fn per_element<const N: usize>(data: &[u8], out: &mut [f32], convert: impl Fn([u8; N]) -> f32) {
+fn per_element<const N: usize>(
+    data: &[u8],
+    out: &mut [f32],
+    convert: impl Fn([u8; N]) -> f32,
+) -> bool {
     let (elements, _) = data.as_chunks::<N>();
+    let mut all_finite = true;
     for (bytes, value) in elements.iter().zip(out) {
         *value = convert(*bytes);
+        all_finite &= value.is_finite();
     }
+    all_finite
 }
 
 /// Runs a block function over every `BYTES`-byte block and its `ELEMENTS` outputs.
 ///
 /// Callers have checked the sizes, so both chunkings are exact and equally long. Taking
 /// the block function as a generic (not a function pointer) lets it be inlined.
+/// Says whether every value is finite, checking each block's outputs right after they
+/// are written, while they are in cache.
 fn per_block<const BYTES: usize, const ELEMENTS: usize>(
     data: &[u8],
     out: &mut [f32],
     dequantize_block: impl Fn(&[u8; BYTES], &mut [f32; ELEMENTS]),
-) {
+) -> bool {
     let (blocks, _) = data.as_chunks::<BYTES>();
     let (out_blocks, _) = out.as_chunks_mut::<ELEMENTS>();
+    let mut all_finite = true;
     for (block, out_block) in blocks.iter().zip(out_blocks) {
         dequantize_block(block, out_block);
+        all_finite &= out_block.iter().fold(true, |ok, v| ok & v.is_finite());
     }
+    all_finite
 }
 
 /// A little-endian IEEE half, widened exactly to `f32` (ggml's `GGML_FP16_TO_FP32`).
@@ -810,6 +871,68 @@ mod tests {
                 let values = dequantize(ty, &data, 2 * elements).unwrap();
                 assert_eq!(values.len(), 2 * elements);
             }
+        }
+    }
+
+    #[test]
+    fn dequantize_finite_refuses_nan_and_infinity_at_the_first_such_element() {
+        // Plain types: the bad value where it is.
+        let mut f32_data: Vec<u8> = [1.0f32, 2.0, f32::INFINITY, f32::NAN]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
+        assert_eq!(
+            dequantize_finite(GgmlType::F32, &f32_data, 4).unwrap_err(),
+            DequantError::NonFinite {
+                index: 2,
+                value: "inf".into()
+            }
+        );
+        f32_data.truncate(8);
+        assert_eq!(
+            dequantize_finite(GgmlType::F32, &f32_data, 2).unwrap(),
+            vec![1.0, 2.0]
+        );
+        // 0xFC00 is f16 -inf; 0xFF80 is bf16 -inf.
+        assert!(matches!(
+            dequantize_finite(GgmlType::F16, &[0, 0x3C, 0x00, 0xFC], 2).unwrap_err(),
+            DequantError::NonFinite { index: 1, value } if value == "-inf"
+        ));
+        assert!(matches!(
+            dequantize_finite(GgmlType::BF16, &[0x80, 0xFF], 1).unwrap_err(),
+            DequantError::NonFinite { index: 0, .. }
+        ));
+        // A second Q8_0 block whose f16 scale is NaN (0x7E00): its first element is the
+        // first bad one, and the message says what to do.
+        let mut q8 = vec![0x00, 0x3C];
+        q8.extend([1u8; 32]);
+        q8.extend([0x00, 0x7E]);
+        q8.extend([1u8; 32]);
+        let err = dequantize_finite(GgmlType::Q8_0, &q8, 64).unwrap_err();
+        assert!(matches!(&err, DequantError::NonFinite { index: 32, value } if value == "NaN"));
+        assert_eq!(
+            err.to_string(),
+            "element 32 is NaN: a weight that is not a finite number makes every output \
+             NaN, so the file is corrupt (re-download or re-convert it)"
+        );
+        // The plain conversion still gives ggml's values, NaN included.
+        let raw = dequantize(GgmlType::Q8_0, &q8, 64).unwrap();
+        assert!(raw[..32].iter().all(|v| *v == 1.0) && raw[32..].iter().all(|v| v.is_nan()));
+    }
+
+    #[test]
+    fn dequantize_finite_accepts_every_finite_block_type() {
+        for ty in ALL_TYPES {
+            if !can_dequantize(ty) {
+                continue;
+            }
+            let elements = ty.block_elements() as usize;
+            let bytes = vec![0u8; ty.block_bytes() as usize];
+            assert_eq!(
+                dequantize_finite(ty, &bytes, elements).unwrap(),
+                vec![0.0; elements],
+                "{ty}"
+            );
         }
     }
 }

@@ -169,6 +169,13 @@ fn read_array(r: &mut Reader<'_>, key: &str, depth: u32) -> Result<ArrayValue, G
     }
     let elem_type = r.u32(&format!("the element type of array {key:?}"))?;
     let count = r.u64(&format!("the length of array {key:?}"))?;
+    if count > limits::MAX_ARRAY_ELEMENTS {
+        return Err(GgufError::LimitExceeded {
+            what: format!("the length of array {key:?}"),
+            value: count,
+            limit: limits::MAX_ARRAY_ELEMENTS,
+        });
+    }
     let needed = count.saturating_mul(min_element_bytes(elem_type));
     if needed > r.remaining() {
         return Err(GgufError::UnexpectedEof {

@@ -48,6 +48,13 @@ pub mod limits {
     pub const MAX_DIMS: u32 = 8;
     /// Deepest nesting of arrays inside arrays.
     pub const MAX_ARRAY_DEPTH: u32 = 4;
+    /// Most elements of one metadata array (vocabularies and merge lists are the longest
+    /// real ones: Gemma 3's 262 144 tokens, ~500 000 merges in the largest BPE files).
+    pub const MAX_ARRAY_ELEMENTS: u64 = 1 << 24;
+    /// Most elements of one tensor: 2^34, eight times the largest real tensor (Llama 3
+    /// 405B's 128 256 × 16 384 embedding is under 2^31). A larger count comes from a
+    /// corrupt shape and would otherwise be found only when its data is fetched.
+    pub const MAX_TENSOR_ELEMENTS: u64 = 1 << 34;
 }
 
 /// Everything that can be wrong with a GGUF header, each naming where.
@@ -328,6 +335,11 @@ fn read_tensor_info(r: &mut Reader<'_>, index: u64) -> Result<TensorInfo, GgufEr
         .iter()
         .try_fold(1u64, |acc, &d| acc.checked_mul(d))
         .ok_or_else(|| bad_shape("overflows 64 bits"))?;
+    check_limit(
+        &format!("the element count of tensor {name:?} (shape {shape:?})"),
+        n_elements,
+        limits::MAX_TENSOR_ELEMENTS,
+    )?;
     let row = shape.first().copied().unwrap_or(1);
     if !row.is_multiple_of(ty.block_elements()) {
         return Err(bad_shape(&format!(

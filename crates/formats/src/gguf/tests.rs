@@ -175,16 +175,106 @@ fn refuses_huge_declared_counts_without_allocating() {
         GgufError::LimitExceeded { .. }
     ));
 
-    // An array that claims 2^60 strings in a small file is a truncation, found at once.
+    // An array that claims 2^20 strings (under the cap) in a small file is a
+    // truncation, found at once.
+    let mut bytes = one_string_array();
+    bytes[ARRAY_COUNT_AT..ARRAY_COUNT_AT + 8].copy_from_slice(&(1u64 << 20).to_le_bytes());
+    assert!(GgufHeader::parse(&bytes).unwrap_err().needs_more_bytes());
+}
+
+/// A file whose only metadata entry is the array `a = ["x"]`.
+fn one_string_array() -> Vec<u8> {
     let mut w = GgufWriter::new();
     w.metadata(
         "a",
         MetadataValue::Array(ArrayValue::String(vec!["x".into()])),
     );
-    let mut bytes = w.to_bytes();
-    let count_at = 24 + 8 + 1 + 4 + 4;
-    bytes[count_at..count_at + 8].copy_from_slice(&(1u64 << 60).to_le_bytes());
-    assert!(GgufHeader::parse(&bytes).unwrap_err().needs_more_bytes());
+    w.to_bytes()
+}
+/// Where `one_string_array`'s array length lies: after magic, version, both counts, the
+/// key (length + "a"), the value type and the element type.
+const ARRAY_COUNT_AT: usize = 24 + 8 + 1 + 4 + 4;
+/// Where its first string's length lies.
+const FIRST_STRING_LENGTH_AT: usize = ARRAY_COUNT_AT + 8;
+
+#[test]
+fn a_tensor_of_2_pow_40_elements_is_refused_by_the_header_naming_it() {
+    // No data at all: the header alone must say no, before anything is allocated for
+    // the 4 TiB it declares.
+    let mut w = GgufWriter::new();
+    w.tensor("blk.0.huge", &[1 << 20, 1 << 20], GgmlType::F32, vec![]);
+    let bytes = w.to_bytes();
+    assert!(bytes.len() < 200);
+    let err = GgufHeader::parse(&bytes).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the element count of tensor \"blk.0.huge\" (shape [1048576, 1048576]) is \
+         1099511627776, more than the limit of 17179869184: the header is corrupt"
+    );
+    assert!(!err.needs_more_bytes());
+    // The largest count allowed still parses; its data is then missing from the file.
+    let mut w = GgufWriter::new();
+    w.tensor("at_limit", &[1 << 17, 1 << 17], GgmlType::Q8_0, vec![]);
+    let bytes = w.to_bytes();
+    assert!(GgufHeader::parse(&bytes).is_ok());
+    assert!(matches!(
+        parse_file(&bytes).unwrap_err(),
+        GgufError::TensorOutOfBounds { tensor, .. } if tensor == "at_limit"
+    ));
+}
+
+#[test]
+fn a_string_longer_than_the_cap_is_refused_before_reading_it() {
+    let mut bytes = one_string_array();
+    let too_long = limits::MAX_STRING_BYTES + 1;
+    bytes[FIRST_STRING_LENGTH_AT..FIRST_STRING_LENGTH_AT + 8]
+        .copy_from_slice(&too_long.to_le_bytes());
+    let err = GgufHeader::parse(&bytes).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the length of element 0 of array \"a\" is 16777217, more than the limit of \
+         16777216: the header is corrupt"
+    );
+}
+
+#[test]
+fn an_array_longer_than_the_cap_is_refused_before_reading_it() {
+    let mut bytes = one_string_array();
+    let too_many = limits::MAX_ARRAY_ELEMENTS + 1;
+    bytes[ARRAY_COUNT_AT..ARRAY_COUNT_AT + 8].copy_from_slice(&too_many.to_le_bytes());
+    let err = GgufHeader::parse(&bytes).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the length of array \"a\" is 16777217, more than the limit of 16777216: the \
+         header is corrupt"
+    );
+}
+
+#[test]
+fn metadata_counts_and_ranks_over_the_caps_are_refused() {
+    let mut bytes = one_string_array();
+    bytes[16..24].copy_from_slice(&(limits::MAX_METADATA_ENTRIES + 1).to_le_bytes());
+    assert_eq!(
+        GgufHeader::parse(&bytes).unwrap_err().to_string(),
+        "the metadata entry count is 65537, more than the limit of 65536: the header is corrupt"
+    );
+    let mut w = GgufWriter::new();
+    w.tensor("t", &[1; 9], GgmlType::F32, vec![0; 4]);
+    assert_eq!(
+        GgufHeader::parse(&w.to_bytes()).unwrap_err().to_string(),
+        "the rank of tensor \"t\" is 9, more than the limit of 8: the header is corrupt"
+    );
+}
+
+#[test]
+fn a_truncated_file_says_so_and_how_far_it_got() {
+    let bytes = tiny_model().to_bytes();
+    let err = GgufHeader::parse(&bytes[..30]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the file ends at byte 30 while reading the key of metadata entry 0 (needs 32 \
+         bytes): the file is truncated, or only part of it was given"
+    );
 }
 
 #[test]

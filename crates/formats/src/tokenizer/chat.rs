@@ -12,6 +12,16 @@ use minijinja::{Environment, Error, ErrorKind, Value};
 use serde::{Deserialize, Serialize};
 use std::sync::{Arc, Mutex};
 
+/// Most VM steps (minijinja's fuel) one rendering may take. Real templates take a few
+/// dozen per message, so this allows conversations of thousands of messages while a
+/// template that loops without end stops within about a tenth of a second.
+pub const MAX_RENDER_STEPS: u64 = 2_000_000;
+/// Most bytes one rendering may write: far more than any prompt a model can take.
+pub const MAX_RENDERED_BYTES: usize = 16 << 20;
+/// Widest `tojson(indent=N)` accepted (templates use 2 or 4); Python takes any, but a
+/// huge N would allocate N spaces.
+pub const MAX_TOJSON_INDENT: usize = 64;
+
 /// One turn of a conversation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChatMessage {
@@ -49,6 +59,7 @@ pub(super) fn render(
     eos_token: &str,
 ) -> Result<String, TokenizerError> {
     let mut env = Environment::new();
+    env.set_fuel(Some(MAX_RENDER_STEPS));
     let syntax = minijinja::syntax::SyntaxConfig::builder()
         .trim_blocks(true)
         .lstrip_blocks(true)
@@ -74,6 +85,7 @@ pub(super) fn render(
     let compiled = env
         .template_from_str(template)
         .map_err(|e| TokenizerError::ChatTemplateSyntax(describe(&e)))?;
+    let n_messages = messages.len();
     let messages: Vec<Value> = messages
         .iter()
         .map(|m| {
@@ -89,12 +101,56 @@ pub(super) fn render(
         ("bos_token", Value::from(bos_token)),
         ("eos_token", Value::from(eos_token)),
     ]);
-    compiled.render(context).map_err(|e| {
-        match raised.lock().ok().and_then(|mut slot| slot.take()) {
-            Some(message) => TokenizerError::ChatTemplateRaised(message),
-            None => TokenizerError::ChatTemplateRender(describe(&e)),
+    let mut output = CappedOutput::default();
+    let rendered = compiled
+        .render_captured_to(context, &mut output)
+        .map(|_state| ());
+    if output.overflowed {
+        return Err(TokenizerError::ChatTemplateOutputTooLarge {
+            limit_bytes: MAX_RENDERED_BYTES,
+            messages: n_messages,
+        });
+    }
+    if let Err(e) = rendered {
+        if let Some(message) = raised.lock().ok().and_then(|mut slot| slot.take()) {
+            return Err(TokenizerError::ChatTemplateRaised(message));
         }
-    })
+        if e.kind() == ErrorKind::OutOfFuel {
+            return Err(TokenizerError::ChatTemplateTooLong {
+                steps: MAX_RENDER_STEPS,
+                messages: n_messages,
+            });
+        }
+        return Err(TokenizerError::ChatTemplateRender(describe(&e)));
+    }
+    // minijinja writes whole `str`s, so the bytes are UTF-8.
+    String::from_utf8(output.bytes)
+        .map_err(|e| TokenizerError::ChatTemplateRender(format!("the output is not UTF-8: {e}")))
+}
+
+/// The rendered text, refusing to grow past [`MAX_RENDERED_BYTES`] (the write fails,
+/// which stops the rendering).
+#[derive(Default)]
+struct CappedOutput {
+    bytes: Vec<u8>,
+    overflowed: bool,
+}
+
+impl std::io::Write for CappedOutput {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len().saturating_add(buf.len()) > MAX_RENDERED_BYTES {
+            self.overflowed = true;
+            return Err(std::io::Error::other(
+                "the chat template's output is too large",
+            ));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// minijinja's message with the line it points at.
@@ -116,6 +172,12 @@ fn tojson(value: &Value, indent: Option<Value>, kwargs: Kwargs) -> Result<Value,
         None => None,
         Some(v) if v.is_none() => None,
         Some(v) => match v.as_usize() {
+            Some(n) if n > MAX_TOJSON_INDENT => {
+                return Err(Error::new(
+                    ErrorKind::InvalidOperation,
+                    format!("tojson: indent {n} is wider than the {MAX_TOJSON_INDENT} accepted"),
+                ));
+            }
             Some(n) => Some(" ".repeat(n)),
             None => Some(v.as_str().map(str::to_string).ok_or_else(|| {
                 Error::new(

@@ -602,3 +602,91 @@ fn gpt2_files_errors() {
         "{err}"
     );
 }
+
+#[test]
+fn gpt2_files_with_an_absurd_id_are_refused_before_allocating_by_it() {
+    let encoder = br#"{"a": 0, "b": 4294967295}"#;
+    let err = Tokenizer::from_gpt2_files(encoder, b"#version: 0.2\n").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "encoder.json gives the token \"b\" the id 4294967295, beyond the limit of 16777216 \
+         tokens: the file is corrupt"
+    );
+}
+
+#[test]
+fn tokenizer_json_nested_100k_deep_is_an_error_that_says_so() {
+    let deep = format!("{{\"model\": {}", "[".repeat(100_000));
+    let err = Tokenizer::from_tokenizer_json(deep.as_bytes(), None).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "tokenizer.json is not a valid tokenizer: recursion limit exceeded at line 1 column \
+         137: arrays or objects are nested more than 128 deep, which no real file needs (the \
+         file is corrupt or hostile)"
+    );
+    let tokenizer_json = tiny_tokenizer_json();
+    let err = Tokenizer::from_tokenizer_json(tokenizer_json.as_bytes(), Some(deep.as_bytes()))
+        .unwrap_err();
+    assert!(
+        matches!(&err, TokenizerError::InvalidTokenizerConfig(m) if m.contains("nested more than 128 deep")),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_chat_template_that_loops_without_end_is_stopped_and_named() {
+    // 100 000 × 100 000 iterations: without a step limit this renders for minutes.
+    let tok = byte_level("gpt-2").with_chat_template(Some(
+        "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}".into(),
+    ));
+    let started = std::time::Instant::now();
+    let err = tok
+        .render_chat(&[ChatMessage::user("hi")], true)
+        .unwrap_err();
+    assert_eq!(
+        err,
+        TokenizerError::ChatTemplateTooLong {
+            steps: MAX_RENDER_STEPS,
+            messages: 1
+        }
+    );
+    assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
+    assert_eq!(
+        err.to_string(),
+        "the chat template did not finish within 2000000 steps for a conversation of 1 \
+         messages: it loops far longer than any template needs, so it is broken or hostile; \
+         use another template or plain text prompts"
+    );
+}
+
+#[test]
+fn a_chat_template_that_writes_without_end_is_stopped_and_named() {
+    // Each step writes 10 MB: the output cap stops it long before the step limit.
+    let tok = byte_level("gpt-2").with_chat_template(Some(
+        "{% for i in range(1000) %}{{ 'x' * 10000000 }}{% endfor %}".into(),
+    ));
+    assert_eq!(
+        tok.render_chat(&[ChatMessage::user("hi")], true)
+            .unwrap_err(),
+        TokenizerError::ChatTemplateOutputTooLarge {
+            limit_bytes: MAX_RENDERED_BYTES,
+            messages: 1
+        }
+    );
+}
+
+#[test]
+fn tojson_refuses_an_indent_that_would_allocate_gigabytes() {
+    let tok = byte_level("gpt-2")
+        .with_chat_template(Some("{{ messages | tojson(indent=10000000000) }}".into()));
+    let err = tok
+        .render_chat(&[ChatMessage::user("hi")], true)
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("tojson: indent 10000000000 is wider than the 64 accepted"),
+        "{err}"
+    );
+    let tok = tok.with_chat_template(Some("{{ messages | tojson(indent=2) }}".into()));
+    assert!(tok.render_chat(&[ChatMessage::user("hi")], true).is_ok());
+}
