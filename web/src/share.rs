@@ -41,8 +41,8 @@ impl OpenedResults {
     pub fn provide() -> Self {
         let opened = OpenedResults(RwSignal::new(Opened::Nothing));
         provide_context(opened);
-        opened.from_location();
-        let on_hash = Closure::<dyn Fn()>::new(move || opened.from_location());
+        opened.read_location();
+        let on_hash = Closure::<dyn Fn()>::new(move || opened.read_location());
         if let Some(window) = web_sys::window() {
             let _ = window
                 .add_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
@@ -51,7 +51,7 @@ impl OpenedResults {
         opened
     }
 
-    fn from_location(self) {
+    fn read_location(self) {
         let hash = web_sys::window()
             .and_then(|w| w.location().hash().ok())
             .unwrap_or_default();
@@ -113,9 +113,10 @@ pub fn opened_results() -> Option<OpenedResults> {
 
 /// A report file (one report, as the CLI and the page write them) or a saved view.
 fn report_from_json(bytes: &[u8]) -> Result<SharedView, String> {
-    if let Ok(report) = serde_json::from_slice::<Report>(bytes) {
-        return Ok(SharedView::of(vec![report]));
-    }
+    let error = match Report::from_json(bytes) {
+        Ok(report) => return Ok(SharedView::of(vec![report])),
+        Err(error) => error,
+    };
     let value: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|e| format!("it is not JSON ({e}); a MechScope report is a .json file"))?;
     if let Some(version) = value.get("schema_version").and_then(|v| v.as_u64())
@@ -127,9 +128,7 @@ fn report_from_json(bytes: &[u8]) -> Result<SharedView, String> {
             mechscope_report::SCHEMA_VERSION
         ));
     }
-    serde_json::from_value::<Report>(value)
-        .map(|report| SharedView::of(vec![report]))
-        .map_err(|e| format!("it is not a MechScope report: {e}"))
+    Err(error.to_string())
 }
 
 /// What the top of the page says about opened results.
