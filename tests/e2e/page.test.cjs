@@ -104,7 +104,8 @@ test('without WebGPU the page says the CPU will be used', async () => {
 // The setup lives in the URL: a shared URL opens with the same task and options, each
 // change is written back (without a reload), and a value the page cannot read falls
 // back to its default instead of breaking the page.
-test('task choices are restored from the URL and written back to it', async () => {
+// PENDING: not yet run (see the skip reason); remove the skip once it passes.
+test('task choices are restored from the URL and written back to it', { skip: 'written on a cold machine in session 9 and not yet run: the first job of session 10' }, async () => {
   const query = '?mui_task=facts&mui_items=7&ais_abilities=deductive,temporal&ais_k=0.002'
     + '&lpp_seqs=3&lpp_symbolic=false&prompt=Hello%20there&chat=true&ais_items=abc';
   const { page, errors } = await openPage(browser.context, `/${query}`);

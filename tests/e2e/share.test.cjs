@@ -38,7 +38,10 @@ async function shown(page) {
   };
 }
 
-test('a share link shows the same numbers and the same pixels in a fresh browser', SLOW, async (t) => {
+// PENDING: not yet run (see the skip reason); remove the skips once they pass.
+const PENDING = 'written on a cold machine in session 9 and not yet run: the first job of session 10';
+
+test('a share link shows the same numbers and the same pixels in a fresh browser', { ...SLOW, skip: PENDING }, async (t) => {
   const { page, errors } = await openPage(
     browser.context,
     '/?device=cpu&lpp_uncertainty=false&lpp_symbolic=false&lpp_seqs=1&lpp_seq_len=24',
@@ -87,7 +90,7 @@ test('a share link shows the same numbers and the same pixels in a fresh browser
   assert.deepEqual(errors, []);
 });
 
-test('damaged, newer and foreign links each give their message; the page still works', async () => {
+test('damaged, newer and foreign links each give their message; the page still works', { skip: PENDING }, async () => {
   const cases = [
     ['#ms1.eNqrVkrOz0nNTc0rUbJSSs7PS8tMBwA', /damaged/],
     ['#ms9.eNqrVkrOz0nNTc0rUbJSSs7PS8tMBwA', /newer MechScope/],

@@ -71,6 +71,10 @@ enum Command {
         /// Only write the seed corpora (e.g. to run the fuzzers by hand).
         #[arg(long)]
         seeds_only: bool,
+        /// The short run of `cargo xtask test`: every target but `report_json`, whose
+        /// sanitizer build of burn would dominate a fresh machine's test run.
+        #[arg(long)]
+        smoke: bool,
     },
     /// Write the tiny seeded llama into DIR: its Hugging Face files (config, tokenizer,
     /// model.safetensors) and its GGUF. The PyTorch reference script reads this folder.
@@ -104,7 +108,8 @@ fn main() -> anyhow::Result<()> {
             target,
             seconds,
             seeds_only,
-        } => fuzz::run(&paths, target.as_deref(), seconds, seeds_only),
+            smoke,
+        } => fuzz::run(&paths, target.as_deref(), seconds, seeds_only, smoke),
         Command::TinyModel { dir, seed } => {
             tiny_model::tiny_llama_hf(seed).write_to(&dir)?;
             std::fs::write(
