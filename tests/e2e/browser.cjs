@@ -40,15 +40,27 @@ async function launch(options = {}) {
   return { context, close };
 }
 
-// Opens a page and records every console error and uncaught exception on it.
-async function openPage(context, urlPath = '/') {
+// `urlPath` with `examples=off` in its query (before any fragment): the teaching demo's
+// example results would otherwise fill the panels of a plain visit.
+function withoutExamples(urlPath) {
+  const hash = urlPath.indexOf('#');
+  const [head, fragment] = hash < 0 ? [urlPath, ''] : [urlPath.slice(0, hash), urlPath.slice(hash)];
+  if (/[?&]examples=/.test(head)) return urlPath;
+  return `${head}${head.includes('?') ? '&' : '?'}examples=off${fragment}`;
+}
+
+// Opens a page and records every console error and uncaught exception on it. The
+// example results are left out unless `examples` is true.
+async function openPage(context, urlPath = '/', { examples = false } = {}) {
+  if (!examples) urlPath = withoutExamples(urlPath);
   const page = await context.newPage();
   const errors = [];
   page.on('console', (msg) => {
     if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
   });
   page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
-  await page.goto(BASE_URL + urlPath);
+  // A fresh profile compiles the page's wasm (tens of MB) before "load": slow on a busy CPU.
+  await page.goto(BASE_URL + urlPath, { timeout: 120_000 });
   return { page, errors };
 }
 

@@ -104,8 +104,7 @@ test('without WebGPU the page says the CPU will be used', async () => {
 // The setup lives in the URL: a shared URL opens with the same task and options, each
 // change is written back (without a reload), and a value the page cannot read falls
 // back to its default instead of breaking the page.
-// PENDING: not yet run (see the skip reason); remove the skip once it passes.
-test('task choices are restored from the URL and written back to it', { skip: 'written on a cold machine in session 9 and not yet run: the first job of session 10' }, async () => {
+test('task choices are restored from the URL and written back to it', async () => {
   const query = '?mui_task=facts&mui_items=7&ais_abilities=deductive,temporal&ais_k=0.002'
     + '&lpp_seqs=3&lpp_symbolic=false&prompt=Hello%20there&chat=true&ais_items=abc';
   const { page, errors } = await openPage(browser.context, `/${query}`);
@@ -123,12 +122,13 @@ test('task choices are restored from the URL and written back to it', { skip: 'w
   assert.equal(await page.locator('#prompt').inputValue(), 'Hello there');
   assert.equal(await page.locator('#chat').isChecked(), true);
 
-  // Changes go into the URL; defaults leave it.
+  // Changes go into the URL; defaults leave it. (The options are in closed <details>.)
+  await page.locator('#mui-limit').evaluate((el) => { el.closest('details').open = true; });
   await page.locator('#mui-limit').fill('12');
   await page.locator('#mui-builtin').selectOption('patterns');
   await page.locator('#ais-ability-deductive').setChecked(false);
   await page.locator('#lpp-probe-symbolic').setChecked(true);
-  const params = new URL(page.url()).searchParams;
+  const params = new URL(await page.evaluate(() => location.href)).searchParams;
   assert.equal(params.get('mui_items'), '12');
   assert.equal(params.get('mui_task'), 'patterns');
   assert.equal(params.get('ais_abilities'), 'temporal');
@@ -141,5 +141,53 @@ test('task choices are restored from the URL and written back to it', { skip: 'w
   assert.equal(await page.locator('#mui-builtin').inputValue(), 'patterns');
   assert.equal(await page.locator('#ais-ability-deductive').isChecked(), false);
   assert.equal(await page.locator('#ais-ability-temporal').isChecked(), true);
+  assert.deepEqual(errors, []);
+});
+
+// Keyboard only: Tab reaches every kind of control (links, tabs, buttons, inputs,
+// selects, the file picker), and the model's source tabs follow the WAI-ARIA pattern.
+test('every control is reachable by keyboard; the model tabs follow the arrow keys', async () => {
+  const { page, errors } = await openPage(browser.context);
+  await page.locator('#load-model').waitFor(WAIT);
+  const focused = () => page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName);
+  const reached = new Set();
+  for (let i = 0; i < 200; i += 1) {
+    await page.keyboard.press('Tab');
+    reached.add(await focused());
+  }
+  for (const id of ['tab-demo', 'load-model', 'prompt', 'mui-builtin', 'ais-ability-deductive', 'lpp-n-seq', 'open-report', 'SUMMARY', 'A']) {
+    assert.ok(reached.has(id), `Tab reaches #${id} (reached: ${[...reached].join(' ')})`);
+  }
+  // A closed <details> (the options) opens with Enter on its summary, and Tab goes in.
+  const options = page.locator('#mui details:has(#mui-limit) > summary');
+  await options.focus();
+  await page.keyboard.press('Enter');
+  assert.equal(await page.locator('#mui-limit').isVisible(), true, 'Enter opens the options');
+  let inside = false;
+  for (let i = 0; i < 10 && !inside; i += 1) {
+    await page.keyboard.press('Tab');
+    inside = (await focused()) === 'mui-limit';
+  }
+  assert.ok(inside, 'Tab reaches #mui-limit once its options are open');
+  // One tab stop for the tab list: the unselected tabs are reached by the arrows.
+  assert.ok(!reached.has('tab-hub'), 'the unselected tabs are not Tab stops');
+
+  await page.locator('#tab-demo').focus();
+  const pick = async (key, id) => {
+    await page.keyboard.press(key);
+    assert.equal(await focused(), id, `${key} focuses #${id}`);
+    assert.equal(await page.locator(`#${id}`).getAttribute('aria-selected'), 'true');
+    assert.equal(await page.locator(`#${id}-panel`).isVisible(), true, `${key} shows #${id}-panel`);
+  };
+  await pick('ArrowRight', 'tab-hub');
+  await pick('ArrowRight', 'tab-files');
+  await pick('ArrowRight', 'tab-demo');
+  await pick('ArrowLeft', 'tab-files');
+  await pick('Home', 'tab-demo');
+  await pick('End', 'tab-files');
+  // Tab leaves the tab list into the panel it shows.
+  await pick('Home', 'tab-demo');
+  await page.keyboard.press('Tab');
+  assert.equal(await focused(), 'load-model');
   assert.deepEqual(errors, []);
 });

@@ -9,8 +9,10 @@
 //! loaded model itself and removed after every benchmark, also on error and cancel.
 
 use crate::chart_canvas::ChartCanvas;
+use crate::download::blob_url;
+use crate::drawing;
 use crate::model_state::ModelState;
-use crate::mui_panel::{blob_url, fetch_hub, read_file_at};
+use crate::mui_panel::{fetch_hub, read_file_at};
 use crate::protocol::{Job, TaskItems};
 use crate::query::url_setting;
 use crate::run_status::{Current, RunState, RunStatus, cancel, into_report, run_job};
@@ -330,7 +332,7 @@ fn AisResultView(report: Report) -> impl IntoView {
     let shared = vec![report.clone()];
     view! {
         <ShareLink id="ais" reports=shared chart="ais-radar" />
-        <ChartTables id="ais-table" tables=table::ais_profiles(&report) />
+        <ChartTables id="ais-profiles-table" tables=table::ais_profiles(&report) />
         {(n_runs > 1).then(|| view! {
             <div class="k-choice" role="group" aria-label="budget k">
                 "k: "
@@ -454,16 +456,16 @@ fn RunView(run: AisRun) -> impl IntoView {
         </table>
         <figure class="chart-figure">
             <ChartCanvas id="ais-radar" label=radar_label width=900 height=640
-                draw=Box::new(move |area| ais_radar(area, &radar_title, &radar_abilities, &series)) />
+                draw=drawing!([radar_title, radar_abilities, series] |area| ais_radar(area, &radar_title, &radar_abilities, &series)) />
             <figcaption class="muted">"Each benchmark's profile: how far its accuracy falls toward chance without each ability. The dashed ring is the authors' 0.05 threshold; points inside the zero ring mean the benchmark did better without the ability."</figcaption>
         </figure>
         <figure class="chart-figure">
             <ChartCanvas id="ais-heatmap" label=heatmap_label width=900 height=480
-                draw=Box::new(move |area| ais_heatmap(area, &heat_title, &heat_abilities, &heat_names, &values)) />
+                draw=drawing!([heat_title, heat_abilities, heat_names, values] |area| ais_heatmap(area, &heat_title, &heat_abilities, &heat_names, &values)) />
         </figure>
         <figure class="chart-figure">
             <ChartCanvas id="ais-similarity" label=similarity_label width=700 height=560
-                draw=Box::new(move |area| similarity_matrix(area, "Benchmark profile similarity (1 − Jensen–Shannon divergence)", &similarity_names, &similarity)) />
+                draw=drawing!([similarity_names, similarity] |area| similarity_matrix(area, "Benchmark profile similarity (1 − Jensen–Shannon divergence)", &similarity_names, &similarity)) />
             <figcaption class="muted">"Two benchmarks with similar profiles need the same abilities; n/a where a profile has no positive AIS."</figcaption>
         </figure>
     }

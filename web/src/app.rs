@@ -49,6 +49,14 @@ fn Intro() -> impl IntoView {
                 "Look inside a language model from your browser: how much of it a task uses (MUI), "
                 "which abilities a benchmark really needs (AIS), and how it processes (LPP)."
             </p>
+            <nav aria-label="Sections" class="sections">
+                <a href="#model">"Model"</a>
+                <a href="#next-token">"Next tokens"</a>
+                <a href="#mui">"MUI"</a>
+                <a href="#ais">"AIS"</a>
+                <a href="#lpp">"LPP"</a>
+                <a href="#cache">"Stored models"</a>
+            </nav>
         </header>
     }
 }

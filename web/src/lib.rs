@@ -15,6 +15,8 @@ pub mod bytes;
 pub mod cache_panel;
 pub mod chart_canvas;
 pub mod client;
+pub mod download;
+pub mod explain;
 pub mod global;
 pub mod gpu;
 pub mod lpp_panel;

@@ -10,8 +10,10 @@
 //! LPP only reads the model, so it runs on the shared slot like MUI does.
 
 use crate::chart_canvas::ChartCanvas;
+use crate::download::blob_url;
+use crate::drawing;
 use crate::model_state::ModelState;
-use crate::mui_panel::{blob_url, read_file_at};
+use crate::mui_panel::read_file_at;
 use crate::protocol::Job;
 use crate::query::url_setting;
 use crate::run_status::{Current, RunState, RunStatus, cancel, into_report, run_job};
@@ -509,7 +511,7 @@ fn SessionView(session: ReadSignal<Vec<SessionRun>>) -> impl IntoView {
                 let (title, axis) = (metric.title, metric.axis);
                 view! {
                     <ChartCanvas id=metric.id label width=900 height=340
-                        draw=Box::new(move |area| {
+                        draw=drawing!([curves, title, axis] |area| {
                             let borrowed: Vec<DepthCurve<'_>> = curves
                                 .iter()
                                 .map(|(label, depth, values)| DepthCurve {
@@ -532,7 +534,7 @@ fn SessionView(session: ReadSignal<Vec<SessionRun>>) -> impl IntoView {
             })}
             <figure class="chart-figure">
                 <ChartCanvas id="lpp-radar" label=radar_label width=900 height=720
-                    draw=Box::new(move |area| {
+                    draw=drawing!([profiles, radar_title] |area| {
                         let borrowed: Vec<(&str, &[_])> = profiles
                             .iter()
                             .map(|(label, axes)| (label.as_str(), axes.as_slice()))

@@ -25,6 +25,7 @@ use mechscope_formats::fit::{Budget, Bytes, MemoryNeed, memory_need};
 use mechscope_formats::hub::{
     DEFAULT_HUB, RepoFile, RepoLayout, RepoListing, RepoRef, SafetensorsWeights,
 };
+use wasm_bindgen::JsCast;
 
 /// The bundled demo model, served beside the page.
 pub const DEMO_FILE: &str = "models/SmolLM2-135M-Instruct.Q4_1.gguf";
@@ -557,7 +558,34 @@ pub fn ModelPanel(
     let tab_button = move |which: Tab, id: &'static str, text: &'static str| {
         view! {
             <button id=id role="tab" aria-selected=move || (tab.get() == which).to_string()
+                aria-controls=format!("{id}-panel")
+                // One tab stop for the tab list; the arrow keys move within it.
+                tabindex=move || if tab.get() == which { "0" } else { "-1" }
                 on:click=move |_| set_tab.set(which)>{text}</button>
+        }
+    };
+    // The WAI-ARIA tabs pattern: Left/Right (wrapping), Home and End pick and focus a tab.
+    let on_tab_key = move |ev: leptos::ev::KeyboardEvent| {
+        let order = [Tab::Demo, Tab::Hub, Tab::Files];
+        let at = order
+            .iter()
+            .position(|t| *t == tab.get_untracked())
+            .unwrap_or(0);
+        let next = match ev.key().as_str() {
+            "ArrowRight" => (at + 1) % order.len(),
+            "ArrowLeft" => (at + order.len() - 1) % order.len(),
+            "Home" => 0,
+            "End" => order.len() - 1,
+            _ => return,
+        };
+        ev.prevent_default();
+        set_tab.set(order[next]);
+        let id = ["tab-demo", "tab-hub", "tab-files"][next];
+        if let Some(button) = document()
+            .get_element_by_id(id)
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = button.focus();
         }
     };
 
@@ -565,16 +593,16 @@ pub fn ModelPanel(
         <section id="model">
             <h2>"Model"</h2>
             <p class="muted">"Models run in this tab, in a background worker; nothing you load leaves your machine."</p>
-            <div class="tabs" role="tablist">
+            <div class="tabs" role="tablist" aria-label="Where the model comes from" on:keydown=on_tab_key>
                 {tab_button(Tab::Demo, "tab-demo", "Demo")}
                 {tab_button(Tab::Hub, "tab-hub", "Hugging Face")}
                 {tab_button(Tab::Files, "tab-files", "Your files")}
             </div>
-            <div class="tab-body" hidden=move || tab.get() != Tab::Demo>
+            <div class="tab-body" id="tab-demo-panel" role="tabpanel" aria-labelledby="tab-demo" hidden=move || tab.get() != Tab::Demo>
                 <p>"SmolLM2-135M-Instruct (Q4_1), served with the page: works offline."</p>
                 <button id="load-model" on:click=move |_| load_demo() disabled=busy>"Load the demo model"</button>
             </div>
-            <div class="tab-body" hidden=move || tab.get() != Tab::Hub>
+            <div class="tab-body" id="tab-hub-panel" role="tabpanel" aria-labelledby="tab-hub" hidden=move || tab.get() != Tab::Hub>
                 <label>"Repo id "
                     <input id="hub-repo" type="text" size="44" placeholder="owner/name or owner/name@revision"
                         prop:value=move || repo_text.get()
@@ -635,7 +663,7 @@ pub fn ModelPanel(
                 <button id="hub-load" on:click=move |_| load_repo()
                     disabled=move || busy() || !matches!(fit.get(), Fit::Fits(_)) || !matches!(found.get(), Some(Ok(_)))>"Load"</button>
             </div>
-            <div class="tab-body" hidden=move || tab.get() != Tab::Files>
+            <div class="tab-body" id="tab-files-panel" role="tabpanel" aria-labelledby="tab-files" hidden=move || tab.get() != Tab::Files>
                 <div id="drop-zone" class:dragging=move || dragging.get()
                     on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); set_dragging.set(true); }
                     on:dragleave=move |_| set_dragging.set(false)

@@ -5,6 +5,8 @@
 
 use crate::bytes::{ByteSource, fetch_all};
 use crate::chart_canvas::ChartCanvas;
+use crate::download::blob_url;
+use crate::drawing;
 use crate::model_state::ModelState;
 use crate::protocol::{Job, TaskItems};
 use crate::query::url_setting;
@@ -397,7 +399,7 @@ fn MuiResultView(report: Report) -> impl IntoView {
         </dl>
         <figure class="chart-figure">
             <ChartCanvas id="mui-layers" label=layers_label width=900 height=420
-                draw=Box::new(move |area| mui_layers(area, &result, &subject)) />
+                draw=drawing!([result, subject] |area| mui_layers(area, &result, &subject)) />
             <figcaption class="muted">"Neurons used per layer (layer 0 on the left), as a share of the layer's MLP width: the union over all samples."</figcaption>
         </figure>
         <ChartTables id="mui-layers-table" tables=table::mui_layers(&report).into_iter().collect() />
@@ -408,20 +410,6 @@ fn MuiResultView(report: Report) -> impl IntoView {
         </details>
     }
     .into_any()
-}
-
-/// An object URL holding JSON `text`, for a download link.
-pub(crate) fn blob_url(text: &str) -> Option<String> {
-    blob_url_of(text, "application/json")
-}
-
-/// An object URL holding `text` of type `mime`, for a download link.
-pub(crate) fn blob_url_of(text: &str, mime: &str) -> Option<String> {
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
-    web_sys::Url::create_object_url_with_blob(&blob).ok()
 }
 
 #[component]
@@ -456,7 +444,7 @@ fn LawView(points: ReadSignal<Vec<SessionPoint>>) -> impl IntoView {
         view! {
             <h3>"Utility Law: this session's runs"</h3>
             <ChartCanvas id="mui-law" label=law_label width=900 height=520
-                draw=Box::new(move |area| utility_law(area, &plotted)) />
+                draw=drawing!([plotted] |area| utility_law(area, &plotted)) />
             <table id="mui-points">
                 <thead><tr><th>"Task"</th><th class="num">"Accuracy P"</th><th class="num">"MUI"</th><th class="num">"Authors' curve at P"</th></tr></thead>
                 <tbody>

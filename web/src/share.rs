@@ -5,8 +5,8 @@
 //! a "Copy share link" button writes the panel's results back into such a link.
 
 use crate::bytes::fetch_all;
+use crate::download::blob_url;
 use crate::global::{js_detail, member};
-use crate::mui_panel::blob_url;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mechscope_report::Report;
@@ -20,7 +20,19 @@ pub enum Origin {
     Link,
     Url(String),
     File(String),
+    /// The bundled example reports of the teaching demo ([`EXAMPLES`]).
+    Examples,
 }
+
+/// The teaching demo's example reports: made by the CLI on the demo model
+/// (`cargo xtask examples`), served from `public/examples/`, shown on a plain visit
+/// while nothing else is opened, so a class sees results before any model loads.
+/// `?examples=off` leaves them out.
+pub const EXAMPLES: [&str; 3] = [
+    "public/examples/lpp.json",
+    "public/examples/mui.json",
+    "public/examples/ais.json",
+];
 
 /// Results opened from outside the session, or why they could not be.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,8 +53,8 @@ impl OpenedResults {
     pub fn provide() -> Self {
         let opened = OpenedResults(RwSignal::new(Opened::Nothing));
         provide_context(opened);
-        opened.read_location();
-        let on_hash = Closure::<dyn Fn()>::new(move || opened.read_location());
+        opened.read_location(true);
+        let on_hash = Closure::<dyn Fn()>::new(move || opened.read_location(false));
         if let Some(window) = web_sys::window() {
             let _ = window
                 .add_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
@@ -51,7 +63,9 @@ impl OpenedResults {
         opened
     }
 
-    fn read_location(self) {
+    /// The fragment, then (`at_start` only: a later anchor click must not fetch them
+    /// again over the session's runs) `?report=` or the examples.
+    fn read_location(self, at_start: bool) {
         let hash = web_sys::window()
             .and_then(|w| w.location().hash().ok())
             .unwrap_or_default();
@@ -69,6 +83,9 @@ impl OpenedResults {
                 return;
             }
         }
+        if !at_start {
+            return;
+        }
         if let Some(url) = crate::query::param("report") {
             self.0.set(Opened::Loading(url.clone()));
             spawn_local(async move {
@@ -82,7 +99,40 @@ impl OpenedResults {
                     Err(e) => Opened::Failed(format!("The report could not be fetched: {e}")),
                 });
             });
+        } else if crate::query::param("examples").as_deref() != Some("off")
+            && matches!(*self.0.read_untracked(), Opened::Nothing)
+        {
+            self.show_examples();
         }
+    }
+
+    /// Fetches the [`EXAMPLES`] and shows those that read as reports. A missing or
+    /// unreadable example is said in the console and left out: the page works without.
+    fn show_examples(self) {
+        self.0.set(Opened::Loading("the example results".into()));
+        spawn_local(async move {
+            let mut reports = Vec::new();
+            for url in EXAMPLES {
+                match fetch_all(url, |_, _| {})
+                    .await
+                    .map_err(|e| e.to_string())
+                    .and_then(|bytes| Report::from_json(&bytes).map_err(|e| e.to_string()))
+                {
+                    Ok(report) => reports.push(report),
+                    Err(e) => {
+                        web_sys::console::warn_1(&format!("example {url} left out: {e}").into())
+                    }
+                }
+            }
+            // A link or a file opened meanwhile wins over the examples.
+            if matches!(*self.0.read_untracked(), Opened::Loading(_)) {
+                self.0.set(if reports.is_empty() {
+                    Opened::Nothing
+                } else {
+                    Opened::View(Box::new(SharedView::of(reports)), Origin::Examples)
+                });
+            }
+        });
     }
 
     /// Opens a report file the user chose.
@@ -162,12 +212,23 @@ pub fn OpenedBanner() -> impl IntoView {
                 Opened::Failed(message) => view! {
                     <p id="opened-state" data-state="failed" class="error" role="alert">{message}</p>
                 }.into_any(),
+                Opened::View(view, Origin::Examples) => view! {
+                    <p id="opened-state" data-state="view" data-origin="examples" class="status-ok">
+                        {format!(
+                            "Example results: {} made by the MechScope command line on the demo model ({}), shown while nothing else is loaded. Load the model to run your own; they are drawn next to these. ",
+                            view.reports.iter().map(|r| r.metric_name()).collect::<Vec<_>>().join(", "),
+                            view.reports.first().map(|r| r.model.id.clone()).unwrap_or_default(),
+                        )}
+                        <a id="hide-examples" href="?examples=off">"Start without the examples"</a>
+                    </p>
+                }.into_any(),
                 Opened::View(view, origin) => {
                     let models: Vec<String> = view.reports.iter().map(|r| r.model.id.clone()).collect();
                     let from = match origin {
                         Origin::Link => "a share link".to_string(),
                         Origin::Url(url) => url,
                         Origin::File(name) => name,
+                        Origin::Examples => "the examples".into(),
                     };
                     view! {
                         <p id="opened-state" data-state="view" class="status-ok">
@@ -234,14 +295,26 @@ pub fn ShareLink(
     }
 }
 
-/// The page's address with `fragment` as its fragment (the query kept: it holds the
-/// setup, not the results).
+/// Query parameters a share link leaves out: `model` and `gguf` would start a model
+/// download in the reader's tab (the link is for viewing; "Load" is one click away),
+/// and `report` and `examples` would open other results than the fragment's.
+const NOT_SHARED: [&str; 4] = ["model", "gguf", "report", "examples"];
+
+/// The page's address with `fragment` as its fragment. The query is kept (it holds the
+/// panels' setup) except for [`NOT_SHARED`].
 fn link_for(fragment: &str) -> String {
     let href = web_sys::window()
         .and_then(|w| w.location().href().ok())
         .unwrap_or_default();
-    let base = href.split('#').next().unwrap_or_default();
-    format!("{base}#{fragment}")
+    let Ok(url) = web_sys::Url::new(&href) else {
+        let base = href.split('#').next().unwrap_or_default();
+        return format!("{base}#{fragment}");
+    };
+    for name in NOT_SHARED {
+        url.search_params().delete(name);
+    }
+    url.set_hash(fragment);
+    url.href()
 }
 
 /// `navigator.clipboard.writeText(text)`, if the browser allows it; the link is on the

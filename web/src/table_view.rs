@@ -2,7 +2,7 @@
 //! who wants exact values opens), with the table's CSV for download. The tables come
 //! from `mechscope_report::table`, which computes them the way the charts draw.
 
-use crate::mui_panel::blob_url_of;
+use crate::download::blob_url_of;
 use leptos::prelude::*;
 use mechscope_report::table::{Cell, Table};
 

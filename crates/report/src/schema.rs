@@ -180,6 +180,16 @@ impl Report {
         }
     }
 
+    /// The metric's short name, as the page and the CLI write it: `"MUI"`, `"AIS"` or
+    /// `"LPP"`.
+    pub fn metric_name(&self) -> &'static str {
+        match &self.metric {
+            MetricReport::Mui(_) => "MUI",
+            MetricReport::Ais(_) => "AIS",
+            MetricReport::Lpp(_) => "LPP",
+        }
+    }
+
     /// The MUI run, when this is a MUI report.
     pub fn mui(&self) -> Option<&MuiRun> {
         match &self.metric {
