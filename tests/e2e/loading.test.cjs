@@ -218,8 +218,7 @@ test('a run in the worker leaves the page responsive, and Cancel stops it', SLOW
 // The GPU goes away under a run (Chromium's GPU process is crashed through the DevTools
 // protocol, as a driver reset would): the run stops with a message that says so, the
 // page offers the CPU, and what finished before stays on the page.
-// PENDING: not yet run (see the skip reason); remove the skip once it passes.
-test('a GPU lost during a run: a clear message, the CPU offered, finished results kept', { ...SLOW, skip: 'written on a cold machine in session 9 and not yet run: the first job of session 10' }, async (t) => {
+test('a GPU lost during a run: a clear message, the CPU offered, finished results kept', SLOW, async (t) => {
   const { page, errors } = await openPage(
     browser.context,
     `/?device=webgpu&model_hub=${encodeURIComponent(HUB)}&model=hf:${TINY}&lpp_uncertainty=false&lpp_symbolic=false&lpp_seqs=1&lpp_seq_len=16`,

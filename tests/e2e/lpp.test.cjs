@@ -209,8 +209,7 @@ test('LPP on the CPU backend: report shape, finite values, tables, charts, sessi
 // Comparing models: the demo (30 layers) and the tiny seeded llama from the local
 // hub-like server (another depth) run the same probe text, and both land on every
 // per-depth chart on the common axis l/L, and in the session's table.
-// PENDING: not yet run (see the skip reason); remove the skip once it passes.
-test('LPP overlays two models of different depth on relative depth', { timeout: 1_200_000, skip: 'written on a cold machine in session 9 and not yet run: the first job of session 10' }, async (t) => {
+test('LPP overlays two models of different depth on relative depth', { timeout: 1_200_000 }, async (t) => {
   const hub = `${BASE_URL}/hub`;
   const { page, errors } = await openPage(browser.context, `/?device=cpu&model_hub=${encodeURIComponent(hub)}&lpp_uncertainty=false&lpp_symbolic=false`);
   await loadModel(page, /Ready on CPU/);

@@ -329,6 +329,9 @@ impl Failure {
             "device lost",
             "devicelost",
             "device is lost",
+            // cubecl's mark on a device that failed once (wgpu reported it lost or
+            // errored): every later readback fails with it.
+            "device is poisoned",
         ]
         .iter()
         .any(|needle| lower.contains(needle));
@@ -415,6 +418,15 @@ mod tests {
         );
         assert_eq!(
             Failure::classify("Buffer allocation: Out of memory").kind,
+            FailureKind::Gpu
+        );
+        // What a run said when Chromium's GPU process crashed under it (e2e test).
+        assert_eq!(
+            Failure::classify(
+                "reading results from the device failed: The device is poisoned Caused by: \
+                 Unknown: A valid external Instance reference no longer exists."
+            )
+            .kind,
             FailureKind::Gpu
         );
         assert_eq!(
