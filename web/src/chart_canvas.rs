@@ -17,13 +17,15 @@ use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
 
 type Painted = Result<(), ChartError>;
+type PaintCanvas = dyn Fn(&DrawingArea<CanvasBackend, Shift>) -> Painted;
+type PaintSvg = dyn Fn(&DrawingArea<SVGBackend<'_>, Shift>) -> Painted;
 
 /// What a [`ChartCanvas`] shows: one `mechscope_report::chart` call, kept once for
 /// the canvas and once for the SVG export (plotters' backends are type parameters, and
 /// a closure cannot be generic). Made with [`drawing!`](crate::drawing).
 pub struct Drawing {
-    canvas: Box<dyn Fn(&DrawingArea<CanvasBackend, Shift>) -> Painted>,
-    svg: Box<dyn Fn(&DrawingArea<SVGBackend<'_>, Shift>) -> Painted>,
+    canvas: Box<PaintCanvas>,
+    svg: Box<PaintSvg>,
 }
 
 impl Drawing {
@@ -120,13 +122,12 @@ pub fn ChartCanvas(
                 blob_url_of(&svg, "image/svg+xml")
                     .ok_or_else(|| "the browser refused to make a file of it".to_string())
             });
-        if let Ok(url) = &url {
-            if let Some(old) = last_svg
+        if let Ok(url) = &url
+            && let Some(old) = last_svg
                 .try_update_value(|last| last.replace(url.clone()))
                 .flatten()
-            {
-                revoke(&old);
-            }
+        {
+            revoke(&old);
         }
         point_link_at(&event, url, set_export_error);
     };

@@ -104,3 +104,33 @@ pub fn Explain(chart: &'static str) -> impl IntoView {
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::for_chart;
+    use mechscope_report::chart::DEPTH_METRICS;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn every_chart_of_the_page_is_explained_with_its_paper() {
+        let charts = [
+            "mui-layers",
+            "mui-law",
+            "ais-radar",
+            "ais-heatmap",
+            "ais-similarity",
+            "lpp-radar",
+        ]
+        .into_iter()
+        .chain(DEPTH_METRICS.iter().map(|m| m.id));
+        for chart in charts {
+            let e = for_chart(chart).unwrap_or_else(|| panic!("{chart} has no explanation"));
+            assert!(
+                e.what.len() > 60 && e.read.len() > 60,
+                "{chart}: a real explanation"
+            );
+            assert!(e.paper.1.starts_with("https://arxiv.org/abs/"), "{chart}");
+        }
+        assert!(for_chart("not-a-chart").is_none());
+    }
+}

@@ -24,7 +24,7 @@ use leptos::task::spawn_local;
 use mechscope_metrics::lpp::symbolic::Crossing;
 use mechscope_metrics::lpp::{LppRun, LppSettings, Probes};
 use mechscope_report::chart::{
-    DepthCurve, RADAR_MAX_SERIES, lpp_depth_curves, lpp_radar, lpp_radar_series,
+    DEPTH_METRICS, DepthCurve, RADAR_MAX_SERIES, lpp_depth_curves, lpp_radar, lpp_radar_series,
 };
 use mechscope_report::{Report, table};
 use mechscope_tasks::probes::DEFAULT_TEXT;
@@ -382,56 +382,6 @@ fn LppResultView(report: Report) -> impl IntoView {
     .into_any()
 }
 
-/// One per-layer metric of [`mechscope_metrics::lpp::latent::DepthCurves`]: the canvas
-/// id, the chart's title, the y axis, and how to read it from a run.
-struct DepthMetric {
-    id: &'static str,
-    title: &'static str,
-    axis: &'static str,
-    values: fn(&LppRun) -> Option<&[f64]>,
-}
-
-const DEPTH_METRICS: [DepthMetric; 5] = [
-    DepthMetric {
-        id: "lpp-depth-lens",
-        title: "Logit-lens entropy",
-        axis: "entropy / ln V",
-        values: |r| {
-            r.text
-                .as_ref()
-                .map(|t| t.on_depth.logit_lens_entropy.as_slice())
-        },
-    },
-    DepthMetric {
-        id: "lpp-depth-drift",
-        title: "Layer drift",
-        axis: "1 − cos(h_l, h_l+1)",
-        values: |r| r.text.as_ref().map(|t| t.on_depth.layer_drift.as_slice()),
-    },
-    DepthMetric {
-        id: "lpp-depth-norm",
-        title: "Hidden norm",
-        axis: "‖h‖ / √d",
-        values: |r| r.text.as_ref().map(|t| t.on_depth.hidden_norm.as_slice()),
-    },
-    DepthMetric {
-        id: "lpp-depth-anisotropy",
-        title: "Anisotropy",
-        axis: "mean cosine of positions",
-        values: |r| r.text.as_ref().map(|t| t.on_depth.anisotropy.as_slice()),
-    },
-    DepthMetric {
-        id: "lpp-depth-erank",
-        title: "Effective rank / d",
-        axis: "effective rank / d",
-        values: |r| {
-            r.text
-                .as_ref()
-                .map(|t| t.on_depth.effective_rank_frac.as_slice())
-        },
-    },
-];
-
 /// The values of a curve at l/L = 0, 0.25, 0.5, 0.75 and 1, for screen readers.
 fn curve_summary(label: &str, depth: &[f64], values: &[f64]) -> String {
     let at: Vec<String> = depth
@@ -494,9 +444,9 @@ fn SessionView(session: ReadSignal<Vec<SessionRun>>) -> impl IntoView {
                 let curves: Vec<(String, Vec<f64>, Vec<f64>)> = shown
                     .iter()
                     .filter_map(|r| {
-                        let values = (metric.values)(&r.run)?;
-                        let depth = &r.run.text.as_ref()?.on_depth.depth;
-                        Some((r.label.clone(), depth.clone(), values.to_vec()))
+                        let on_depth = &r.run.text.as_ref()?.on_depth;
+                        let values = (metric.values)(on_depth);
+                        Some((r.label.clone(), on_depth.depth.clone(), values.to_vec()))
                     })
                     .collect();
                 let label = format!(

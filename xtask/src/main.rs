@@ -10,6 +10,7 @@
 
 mod bench;
 mod disk;
+mod examples;
 mod fuzz;
 mod hub;
 mod paths;
@@ -76,6 +77,9 @@ enum Command {
         #[arg(long)]
         smoke: bool,
     },
+    /// Make the teaching demo's example reports (public/examples/) with the CLI on the
+    /// demo model: LPP, MUI and AIS on three benchmarks; minutes of CPU.
+    Examples,
     /// Write the tiny seeded llama into DIR: its Hugging Face files (config, tokenizer,
     /// model.safetensors) and its GGUF. The PyTorch reference script reads this folder.
     TinyModel {
@@ -110,6 +114,7 @@ fn main() -> anyhow::Result<()> {
             seeds_only,
             smoke,
         } => fuzz::run(&paths, target.as_deref(), seconds, seeds_only, smoke),
+        Command::Examples => examples::run(&paths),
         Command::TinyModel { dir, seed } => {
             tiny_model::tiny_llama_hf(seed).write_to(&dir)?;
             std::fs::write(

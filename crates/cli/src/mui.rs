@@ -243,10 +243,10 @@ fn summarise(run: &MuiRun) {
 pub fn law(args: LawArgs) -> Result<()> {
     let mut points = Vec::new();
     for path in &args.reports {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        let report: Report = serde_json::from_str(&text)
-            .with_context(|| format!("{} is not a MechScope report", path.display()))?;
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        // The report crate's reader: its errors say what is wrong in words (nesting, ...).
+        let report = Report::from_json(&bytes).with_context(|| path.display().to_string())?;
         let run = report
             .mui()
             .with_context(|| format!("{} is not a MUI report", path.display()))?;
