@@ -206,15 +206,25 @@ test('damaged, newer and foreign links each give their message; the page still w
 });
 
 // The teaching demo: a plain visit shows the example reports (made by the CLI on the
-// demo model) at once, with no model loaded, every chart painted and explained.
+// demo model, public/examples/) at once, with no model loaded, every chart painted and
+// explained, and the numbers the CLI wrote.
+const EXAMPLES_DIR = path.join(__dirname, '../../public/examples');
+const EXAMPLE_CHARTS = {
+  LPP: LPP_CHARTS,
+  MUI: ['#mui-layers', '#mui-law'],
+  AIS: ['#ais-radar', '#ais-heatmap', '#ais-similarity'],
+};
+
 test('a plain visit shows the example results at once, every chart explained', async () => {
+  const example = (name) => JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, name), 'utf8'));
+  // The page's EXAMPLES (web/src/share.rs); AIS joins them once its report is made.
+  const metrics = ['LPP', 'MUI'];
   const { page, errors } = await openPage(browser.context, '/', { examples: true });
   await page.locator('#opened-state[data-origin="examples"]').waitFor({ timeout: 60_000 });
-  assert.match(await page.locator('#opened-state').innerText(), /Example results: LPP, MUI, AIS made by the MechScope command line on the demo model/);
+  assert.match(await page.locator('#opened-state').innerText(), new RegExp(`Example results: ${metrics.join(', ')} made by the MechScope command line on the demo model`));
   assert.equal(await page.locator('#model-state').getAttribute('data-state'), 'not-loaded');
   await page.locator('#lpp-status[data-state="done"]').waitFor({ timeout: 60_000 });
-  const charts = [...LPP_CHARTS, '#mui-layers', '#mui-law', '#ais-radar', '#ais-heatmap', '#ais-similarity'];
-  for (const chart of charts) {
+  for (const chart of metrics.flatMap((m) => EXAMPLE_CHARTS[m])) {
     await assertChartPainted(page, chart);
     const explain = page.locator(`${chart}-explain`);
     assert.equal(await explain.count(), 1, `${chart} is explained`);
@@ -222,6 +232,16 @@ test('a plain visit shows the example results at once, every chart explained', a
     assert.ok((await explain.innerText()).length > 150, `${chart}: a real explanation`);
     assert.match(await explain.locator('a').getAttribute('href'), /^https:\/\/arxiv\.org\/abs\/\d{4}\.\d{5}$/);
   }
+
+  // The page shows the numbers the CLI wrote.
+  const lpp = example('lpp.json');
+  const scalars = await page.locator('#lpp-scalars').innerText();
+  assert.match(scalars, new RegExp(`output entropy\\s+${lpp.text.output_entropy.toFixed(3)}`));
+  assert.match(scalars, new RegExp(`perplexity\\s+${lpp.text.perplexity.toFixed(2)}`));
+  const mui = example('mui.json');
+  const shownMui = Number(await page.locator('#mui-result').getAttribute('data-mui'));
+  assert.ok(Math.abs(shownMui - mui.mui) <= 1e-15, `MUI ${shownMui} vs the CLI's ${mui.mui}`);
+  assert.equal(await page.locator('#mui-result').getAttribute('data-union'), String(mui.union_size));
   await page.screenshot({ path: screenshotPath('teaching-examples'), fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();
