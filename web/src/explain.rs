@@ -46,7 +46,7 @@ pub fn for_chart(chart: &str) -> Option<Explanation> {
             paper: AIS_PAPER,
         },
         "ais-heatmap" => Explanation {
-            what: "The same Ability Impact Scores as the radar, as a grid.",
+            what: "The same Ability Impact Scores as the radar, as a grid: every benchmark against every removed ability at once.",
             read: "Rows are benchmarks, columns the ability removed; the colour is the AIS (the scale is beside the grid). A column that is strong for every benchmark means the ablation broke the model rather than one ability: compare a smaller k.",
             paper: AIS_PAPER,
         },
