@@ -10,7 +10,7 @@ use crate::shell::{self, output_line};
 use crate::{setup, test};
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 mod ais;
@@ -46,14 +46,7 @@ pub fn run(paths: &Paths, sections: &[Section]) -> Result<()> {
     println!("{machine}");
 
     println!("\n== building the CLI and the page (release)");
-    shell::run(Command::new("cargo").current_dir(&paths.root).args([
-        "build",
-        "--release",
-        "--quiet",
-        "-p",
-        "mechscope-cli",
-    ]))?;
-    let cli = paths.target.join("release/mechscope");
+    let cli = release_cli(paths)?;
     let dist = test::build_page(paths, true)?;
     let base = server::spawn(Site::new(paths, &dist)?)?;
 
@@ -154,6 +147,19 @@ fn json_from(cmd: &mut Command) -> Result<Value> {
         bail!("{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr));
     }
     serde_json::from_slice(&out.stdout).with_context(|| format!("{cmd:?} printed no JSON"))
+}
+
+/// Builds the CLI with the release profile (the figures and the examples come from
+/// it) and gives the binary's path.
+pub fn release_cli(paths: &Paths) -> Result<PathBuf> {
+    shell::run(Command::new("cargo").current_dir(&paths.root).args([
+        "build",
+        "--release",
+        "--quiet",
+        "-p",
+        "mechscope-cli",
+    ]))?;
+    Ok(paths.target.join("release/mechscope"))
 }
 
 fn machine_section() -> String {

@@ -22,14 +22,7 @@ const AIS_DIAGNOSTIC_ITEMS: &str = "50";
 pub fn run(paths: &Paths) -> Result<()> {
     setup::run(paths)?;
     println!("\n== building the CLI (release)");
-    shell::run(Command::new("cargo").current_dir(&paths.root).args([
-        "build",
-        "--release",
-        "--quiet",
-        "-p",
-        "mechscope-cli",
-    ]))?;
-    let cli = paths.target.join("release/mechscope");
+    let cli = crate::bench::release_cli(paths)?;
     let demo = paths.demo_model();
     let out = paths.root.join("public/examples");
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
