@@ -35,6 +35,7 @@ pub const EXAMPLES: [&str; 2] = ["public/examples/lpp.json", "public/examples/mu
 #[derive(Debug, Clone, PartialEq)]
 pub enum Opened {
     Nothing,
+    /// Fetching what the string names ("the report at URL", "the example results").
     Loading(String),
     View(Box<SharedView>, Origin),
     Failed(String),
@@ -84,7 +85,7 @@ impl OpenedResults {
             return;
         }
         if let Some(url) = crate::query::param("report") {
-            self.0.set(Opened::Loading(url.clone()));
+            self.0.set(Opened::Loading(format!("the report at {url}")));
             spawn_local(async move {
                 self.0.set(match fetch_all(&url, |_, _| {}).await {
                     Ok(bytes) => match report_from_json(&bytes) {
@@ -203,8 +204,8 @@ pub fn OpenedBanner() -> impl IntoView {
         <section id="opened" aria-live="polite">
             {move || match opened.0.get() {
                 Opened::Nothing => ().into_any(),
-                Opened::Loading(url) => view! {
-                    <p id="opened-state" data-state="loading" class="muted">"Fetching the report at " {url} "…"</p>
+                Opened::Loading(what) => view! {
+                    <p id="opened-state" data-state="loading" class="muted">"Fetching " {what} "…"</p>
                 }.into_any(),
                 Opened::Failed(message) => view! {
                     <p id="opened-state" data-state="failed" class="error" role="alert">{message}</p>
