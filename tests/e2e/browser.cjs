@@ -101,6 +101,22 @@ function headLines(file, n, name) {
   return out;
 }
 
+// The origin the local hub's `mechscope/tiny-cut` repo redirects its weights to: another
+// port of the same server, so another host to the page's Content-Security-Policy.
+async function hubCutOrigin() {
+  const url = `${BASE_URL}/hub/mechscope/tiny-cut/resolve/main/model.safetensors`;
+  const response = await fetch(url, { redirect: 'manual' });
+  assert.equal(response.status, 302, 'the hub redirects tiny-cut\'s weights');
+  return new URL(response.headers.get('location'), BASE_URL).origin;
+}
+
+// Lets the page contact `origins` besides its own and Hugging Face (what "Hosts the page
+// may contact" stores), then reloads so the page's policy includes them.
+async function allowHosts(page, origins) {
+  await page.evaluate((list) => localStorage.setItem('mechscope.hosts', JSON.stringify(list)), origins);
+  await page.reload({ timeout: 120_000 });
+}
+
 module.exports = {
   BASE_URL,
   ARTEFACTS,
@@ -111,4 +127,6 @@ module.exports = {
   loadModel,
   assertChartPainted,
   headLines,
+  hubCutOrigin,
+  allowHosts,
 };

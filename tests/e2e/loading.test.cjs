@@ -10,7 +10,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { BASE_URL, SLOW, launch, openPage, screenshotPath } = require('./browser.cjs');
+const { BASE_URL, SLOW, launch, openPage, screenshotPath, hubCutOrigin, allowHosts } = require('./browser.cjs');
 
 const HUB = `${BASE_URL}/hub`;
 const FIXTURE = process.env.HUB_FIXTURE || path.join(os.homedir(), '.cache/mechscope/hub-fixture');
@@ -96,6 +96,28 @@ test('a hub repo loads by id with progress, then from the cache without the netw
   assert.deepEqual(errors, []);
 });
 
+test('a full browser storage: the model loads from memory and the page says it is not cached', SLOW, async () => {
+  const { page, errors } = await openPage(browser.context, `/?device=cpu&model_hub=${encodeURIComponent(HUB)}`);
+  await page.evaluate(() => caches.delete('mechscope-models-v1'));
+  // Chromium's quota for the page's origin, through the DevTools protocol: 1 byte.
+  const cdp = await browser.context.newCDPSession(page);
+  const origin = new URL(BASE_URL).origin;
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 1 });
+  try {
+    await lookUp(page, TINY);
+    await page.locator('#hub-load').click();
+    const done = await loaded(page);
+    assert.equal(done.state, 'ready', done.text);
+    assert.match(await page.locator('#model-notices').innerText(), /storage is full, so model\.safetensors is not cached \(it still loads now\)/);
+    assert.equal(await predict(page), 10);
+    assert.deepEqual((await cachedUrls(page)).filter((u) => u.includes('tiny-llama/')), [], 'nothing was cached');
+    await page.screenshot({ path: screenshotPath('load-quota-full'), fullPage: true });
+  } finally {
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin });
+  }
+  assert.deepEqual(errors, []);
+});
+
 test('a GGUF repo lists its files and loads the one chosen', SLOW, async () => {
   const { page, errors } = await openPage(browser.context, `/?device=cpu&model_hub=${encodeURIComponent(HUB)}`);
   await lookUp(page, `${TINY}-GGUF`);
@@ -141,6 +163,9 @@ test('dropped files load: safetensors with config and tokenizer, and a GGUF', SL
 
 test('faults give clear messages, leave no partial cache entry, and the page goes on', SLOW, async () => {
   const { page, errors } = await openPage(browser.context, `/?device=cpu&model_hub=${encodeURIComponent(HUB)}`);
+  // tiny-cut's weights come from another port: a host the user has to allow
+  // (security.test.cjs checks what happens when they have not).
+  await allowHosts(page, [await hubCutOrigin()]);
   const cases = [
     ['mechscope/tiny-corrupt', /unusable|safetensors/i, 'corrupt'],
     ['mechscope/tiny-bad-sha', /corrupt: its sha256/, 'bad-sha'],

@@ -5,6 +5,7 @@ use crate::bench_panel::{BenchKind, BenchPanel};
 use crate::bytes::ByteSource;
 use crate::cache_panel::CachePanel;
 use crate::gpu::{self, AdapterFacts, GpuStatus};
+use crate::hosts::{HostRequests, HostsPanel};
 use crate::lpp_panel::LppPanel;
 use crate::model_header::{HeaderError, LoadedHeader, load_header};
 use crate::model_panel::{DEMO_FILE, ModelPanel};
@@ -25,6 +26,7 @@ pub fn App() -> impl IntoView {
     view! {
         <main>
             <Intro />
+            <HostRequests />
             <OpenedBanner />
             <GpuPanel />
             <DemoModelPanel />
@@ -34,6 +36,7 @@ pub fn App() -> impl IntoView {
             <AisPanel state />
             <LppPanel state />
             <CachePanel version=cache_version />
+            <HostsPanel />
             <InspectFilePanel />
             {BenchKind::from_url().map(|kind| view! { <BenchPanel kind /> })}
         </main>
@@ -56,6 +59,7 @@ fn Intro() -> impl IntoView {
                 <a href="#ais">"AIS"</a>
                 <a href="#lpp">"LPP"</a>
                 <a href="#cache">"Stored models"</a>
+                <a href="#hosts">"Hosts"</a>
             </nav>
         </header>
     }

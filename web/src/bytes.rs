@@ -19,6 +19,9 @@ pub enum FetchError {
     },
     #[error("could not read the file: {0}")]
     File(String),
+    /// A host the user did not allow ([`crate::hosts`]); nothing was requested.
+    #[error("{0}")]
+    NotAllowed(String),
 }
 
 /// A source of bytes whose total size becomes known with the first read.
@@ -56,6 +59,7 @@ impl ByteSource {
 }
 
 async fn fetch_prefix(url: &str, len: u64) -> Result<(Vec<u8>, u64), FetchError> {
+    crate::hosts::check(url).map_err(FetchError::NotAllowed)?;
     let network = |e: JsValue| FetchError::Network {
         url: url.to_string(),
         detail: js_detail(&e),
@@ -103,6 +107,7 @@ pub async fn fetch_all(
     url: &str,
     mut on_progress: impl FnMut(u64, Option<u64>),
 ) -> Result<Vec<u8>, FetchError> {
+    crate::hosts::check(url).map_err(FetchError::NotAllowed)?;
     let network = |e: JsValue| FetchError::Network {
         url: url.to_string(),
         detail: js_detail(&e),

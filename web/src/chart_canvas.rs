@@ -143,7 +143,10 @@ pub fn ChartCanvas(
                 Some(Ok(())) => "true",
                 Some(Err(_)) => "false",
             }
-            style=format!("width: 100%; max-width: {width}px; aspect-ratio: {width} / {height};")
+            // Through CSSOM (`style:`), not a `style` attribute, which the page's
+            // Content-Security-Policy (style-src 'self') refuses.
+            style:max-width=format!("{width}px")
+            style:aspect-ratio=format!("{width} / {height}")
         ></canvas>
         {move || drawn.get().and_then(Result::err).map(|e| view! { <p class="error">{e}</p> })}
         <p class="chart-export">

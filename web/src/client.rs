@@ -19,8 +19,10 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{MessageEvent, Worker};
 
-/// Where trunk puts the worker's loader (`data-loader-shim` on the worker's link).
-pub const WORKER_URL: &str = "./mechscope-worker_loader.js";
+/// The worker's wasm-bindgen script and module, beside the page (trunk's names for
+/// the `mechscope-worker` binary; `filehash = false` keeps them fixed).
+pub const WORKER_SCRIPT: &str = "mechscope-worker.js";
+pub const WORKER_WASM: &str = "mechscope-worker_bg.wasm";
 /// How long a cancelled request may take to stop before the worker is ended.
 pub const CANCEL_GRACE_MS: i32 = 15_000;
 
@@ -78,10 +80,40 @@ impl Client {
     }
 }
 
+/// The worker's bootstrap: imports its script and starts its module by absolute URL
+/// (a `blob:` worker has no directory of its own to resolve names against).
+fn bootstrap_source(page: &str) -> Result<String, wasm_bindgen::JsValue> {
+    let script = web_sys::Url::new_with_base(WORKER_SCRIPT, page)?.href();
+    let wasm = web_sys::Url::new_with_base(WORKER_WASM, page)?.href();
+    let quote = |s: String| serde_json::to_string(&s).unwrap_or_default();
+    Ok(format!(
+        "{}importScripts({});wasm_bindgen({});",
+        crate::hosts::worker_preamble(),
+        quote(script),
+        quote(wasm)
+    ))
+}
+
+/// Starts the worker from a `blob:` URL: unlike a worker loaded from the server, whose
+/// Content-Security-Policy would come from that script's own response headers (none
+/// on a static host), a `blob:` worker inherits the page's policy, so its downloads
+/// are held to the same hosts ([`crate::hosts`]).
+fn new_worker() -> Result<Worker, wasm_bindgen::JsValue> {
+    let page = web_sys::window().ok_or("no window")?.location().href()?;
+    let source = js_sys::Array::of1(&bootstrap_source(&page)?.into());
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/javascript");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&source, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let worker_options = web_sys::WorkerOptions::new();
+    worker_options.set_name("mechscope-model");
+    // The URL is not revoked: the worker may fetch its source after this returns, and
+    // the blob is a hundred bytes, made once per worker.
+    Worker::new_with_options(&url, &worker_options)
+}
+
 fn spawn() -> Result<Client, Failure> {
-    let options = web_sys::WorkerOptions::new();
-    options.set_name("mechscope-model");
-    let worker = Worker::new_with_options(WORKER_URL, &options).map_err(|e| {
+    let worker = new_worker().map_err(|e| {
         Failure::new(
             FailureKind::Crashed,
             format!("the model's worker could not start: {}", js_detail(&e)),

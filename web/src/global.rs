@@ -53,13 +53,28 @@ pub async fn yield_now() {
     let _ = JsFuture::from(promise).await;
 }
 
-/// `fetch(request)` on whichever global this is.
+/// `fetch(request)` on whichever global this is. A request the page's
+/// Content-Security-Policy blocked (a host the user did not allow, maybe reached by a
+/// redirect) fails with that said, not with the browser's bare "Failed to fetch".
 pub async fn fetch(request: &web_sys::Request) -> Result<web_sys::Response, JsValue> {
     let fetch = member("fetch")
         .dyn_into::<Function>()
         .map_err(|_| JsValue::from_str("fetch is not available here"))?;
+    let blocked_before = crate::hosts::blocked_count();
     let promise: Promise = fetch.call1(&JsValue::NULL, request)?.dyn_into()?;
-    JsFuture::from(promise).await?.dyn_into()
+    match JsFuture::from(promise).await {
+        Ok(response) => response.dyn_into(),
+        Err(e) => {
+            // The violation event is queued beside the rejection: let it arrive.
+            yield_now().await;
+            match crate::hosts::blocked_since(blocked_before) {
+                Some(why) => Err(JsValue::from_str(&format!(
+                    "the browser blocked the request: {why}"
+                ))),
+                None => Err(e),
+            }
+        }
+    }
 }
 
 /// The `CacheStorage` (`caches`), which needs a secure context (https or localhost).

@@ -19,6 +19,7 @@ pub mod download;
 pub mod explain;
 pub mod global;
 pub mod gpu;
+pub mod hosts;
 pub mod lpp_panel;
 pub mod model_cache;
 pub mod model_header;

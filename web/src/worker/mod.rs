@@ -62,6 +62,7 @@ pub fn start() {
             message: info.to_string(),
         });
     }));
+    crate::hosts::watch_violations();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(on_message);
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
