@@ -159,24 +159,34 @@ pub fn opened_results() -> Option<OpenedResults> {
     use_context::<OpenedResults>()
 }
 
-/// A report file (one report, as the CLI and the page write them) or a saved view.
+/// A report file: one report (as the CLI and the page write them), or a JSON array of
+/// them (the page's "Download the reports", offered when results are too large for a
+/// link). A report of a newer schema is refused by [`Report::from_json`].
 fn report_from_json(bytes: &[u8]) -> Result<SharedView, String> {
-    let error = match Report::from_json(bytes) {
-        Ok(report) => return Ok(SharedView::of(vec![report])),
-        Err(error) => error,
-    };
-    let value: serde_json::Value = serde_json::from_slice(bytes)
-        .map_err(|e| format!("it is not JSON ({e}); a MechScope report is a .json file"))?;
-    if let Some(version) = value.get("schema_version").and_then(|v| v.as_u64())
-        && version > u64::from(mechscope_report::SCHEMA_VERSION)
-    {
-        return Err(format!(
-            "it was made by a newer MechScope (report schema {version}); this page reads up to \
-             schema {}",
-            mechscope_report::SCHEMA_VERSION
-        ));
+    let is_array = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
+    if !is_array {
+        let report = Report::from_json(bytes).map_err(|e| e.to_string())?;
+        return Ok(SharedView::of(vec![report]));
     }
-    Err(error.to_string())
+    let items: Vec<serde_json::Value> = serde_json::from_slice(bytes).map_err(|e| {
+        format!(
+            "it is not a list of MechScope reports: {}",
+            mechscope_formats::json::describe_error(&e)
+        )
+    })?;
+    if items.is_empty() {
+        return Err("the file holds no reports".into());
+    }
+    let count = items.len();
+    let reports = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let json = serde_json::to_vec(item).map_err(|e| e.to_string())?;
+            Report::from_json(&json).map_err(|e| format!("report {} of {count}: {e}", i + 1))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(SharedView::of(reports))
 }
 
 /// What the top of the page says about opened results.
@@ -330,5 +340,41 @@ fn copy_to_clipboard(text: &str) {
                 web_sys::console::warn_1(&format!("copy to clipboard: {}", js_detail(&e)).into());
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    const MUI: &str = include_str!("../../public/examples/mui.json");
+    const LPP: &str = include_str!("../../public/examples/lpp.json");
+
+    #[wasm_bindgen_test]
+    fn report_files_hold_one_report_or_the_pages_list_of_them() {
+        assert_eq!(report_from_json(MUI.as_bytes()).unwrap().reports.len(), 1);
+        let list = format!("[{MUI}, {LPP}]");
+        let view = report_from_json(list.as_bytes()).unwrap();
+        let metrics: Vec<&str> = view.reports.iter().map(Report::metric_name).collect();
+        assert_eq!(metrics, ["MUI", "LPP"]);
+        // What "Download the reports" writes reads back.
+        let saved = serde_json::to_string(&view.reports).unwrap();
+        assert_eq!(report_from_json(saved.as_bytes()).unwrap().reports.len(), 2);
+
+        let mut newer: serde_json::Value = serde_json::from_str(LPP).unwrap();
+        newer["schema_version"] = (mechscope_report::SCHEMA_VERSION + 1).into();
+        let error = report_from_json(format!("[{MUI}, {newer}]").as_bytes()).unwrap_err();
+        assert!(error.starts_with("report 2 of 2: "), "{error}");
+        assert!(error.contains("newer MechScope"), "{error}");
+        assert_eq!(
+            report_from_json(b" []").unwrap_err(),
+            "the file holds no reports"
+        );
+        assert!(
+            report_from_json(b"[1,")
+                .unwrap_err()
+                .starts_with("it is not a list")
+        );
     }
 }

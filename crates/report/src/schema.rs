@@ -146,10 +146,18 @@ pub struct Report {
 
 /// Why bytes could not be read as a [`Report`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("this is not a MechScope report: {message}")]
-pub struct ReportError {
-    /// serde_json's account (with line and column), explained where it is cryptic.
-    pub message: String,
+pub enum ReportError {
+    /// Not a report of any version: serde_json's account (with line and column),
+    /// explained where it is cryptic.
+    #[error("this is not a MechScope report: {0}")]
+    NotAReport(String),
+    /// A report of a later schema. Refused even when its fields happen to read, since a
+    /// new schema version means some field's meaning changed.
+    #[error(
+        "this report was made by a newer MechScope (report schema {found}); this version \
+         reads up to schema {supported}: open it with the newer version"
+    )]
+    Newer { found: u64, supported: u32 },
 }
 
 impl Report {
@@ -158,8 +166,21 @@ impl Report {
     /// panic; nesting past serde_json's limit of 128 is refused with a message that says
     /// so.
     pub fn from_json(bytes: &[u8]) -> Result<Report, ReportError> {
-        serde_json::from_slice(bytes).map_err(|error| ReportError {
-            message: mechscope_formats::json::describe_error(&error),
+        /// Only the version, read first: a newer report need not read as this schema.
+        #[derive(serde::Deserialize)]
+        struct Version {
+            schema_version: u64,
+        }
+        if let Ok(Version { schema_version }) = serde_json::from_slice::<Version>(bytes)
+            && schema_version > u64::from(SCHEMA_VERSION)
+        {
+            return Err(ReportError::Newer {
+                found: schema_version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        serde_json::from_slice(bytes).map_err(|error| {
+            ReportError::NotAReport(mechscope_formats::json::describe_error(&error))
         })
     }
 
@@ -253,6 +274,23 @@ mod tests {
                 .starts_with("this is not a MechScope report: "),
             "{error}"
         );
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused_even_when_its_fields_read() {
+        let mut report = serde_json::to_value(crate::test_reports::mui("m", 3, 1)).unwrap();
+        report["schema_version"] = (SCHEMA_VERSION + 1).into();
+        let error = Report::from_json(report.to_string().as_bytes()).unwrap_err();
+        assert_eq!(
+            error,
+            ReportError::Newer {
+                found: u64::from(SCHEMA_VERSION) + 1,
+                supported: SCHEMA_VERSION
+            }
+        );
+        assert!(error.to_string().contains("newer MechScope"), "{error}");
+        report["schema_version"] = SCHEMA_VERSION.into();
+        assert!(Report::from_json(report.to_string().as_bytes()).is_ok());
     }
 
     #[test]
