@@ -29,7 +29,6 @@ pub fn App() -> impl IntoView {
             <HostRequests />
             <OpenedBanner />
             <GpuPanel />
-            <DemoModelPanel />
             <ModelPanel state set_state cache_version />
             <NextTokenPanel state />
             <MuiPanel state />
@@ -151,18 +150,20 @@ fn HeaderResult(
     }
 }
 
+/// What the demo model is, read from its GGUF header (the first MiBs, by HTTP Range),
+/// shown in the Model panel's Demo tab before anything loads.
 #[component]
-fn DemoModelPanel() -> impl IntoView {
+pub(crate) fn DemoHeader() -> impl IntoView {
     let (result, set_result) = signal(None);
     spawn_local(async move {
         let loaded = load_header(ByteSource::Url(DEMO_FILE.to_string())).await;
         set_result.set(Some(loaded));
     });
     view! {
-        <section id="demo-model">
-            <h2>"Demo model"</h2>
+        <details id="demo-model" open>
+            <summary>"What is in it, read from the file's header"</summary>
             <HeaderResult result pending="Reading the demo model's header…" />
-        </section>
+        </details>
     }
 }
 

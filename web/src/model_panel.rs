@@ -7,6 +7,7 @@
 //! another hub with the same layout (the tests' local server). Opening such a URL
 //! loads that model.
 
+use crate::app::DemoHeader;
 use crate::bytes::{ByteSource, fetch_all};
 use crate::client;
 use crate::gpu::{self, GpuStatus};
@@ -601,6 +602,7 @@ pub fn ModelPanel(
             <div class="tab-body" id="tab-demo-panel" role="tabpanel" aria-labelledby="tab-demo" hidden=move || tab.get() != Tab::Demo>
                 <p>"SmolLM2-135M-Instruct (Q4_1), served with the page: works offline."</p>
                 <button id="load-model" on:click=move |_| load_demo() disabled=busy>"Load the demo model"</button>
+                <DemoHeader />
             </div>
             <div class="tab-body" id="tab-hub-panel" role="tabpanel" aria-labelledby="tab-hub" hidden=move || tab.get() != Tab::Hub>
                 <label>"Repo id "

@@ -20,7 +20,7 @@ use std::time::Instant;
 
 /// Every target in `fuzz/Cargo.toml`, in the order they run (a test checks the two
 /// lists agree).
-pub const TARGETS: [&str; 10] = [
+pub const TARGETS: [&str; 11] = [
     "gguf",
     "safetensors",
     "safetensors_index",
@@ -30,6 +30,7 @@ pub const TARGETS: [&str; 10] = [
     "chat_template",
     "dataset_rows",
     "report_json",
+    "share_link",
     "hub_listing",
 ];
 
@@ -49,10 +50,11 @@ struct Outcome {
 /// Runs `target` (or all) for `seconds` each. Fails when any target found a crash.
 /// With `seeds_only`, writes the seed corpora and stops (no nightly needed).
 ///
-/// With `smoke` (what `cargo xtask test` runs), every target but `report_json`: the
-/// report's types pull in burn, and a sanitizer build of burn on a fresh CI machine
-/// would cost half an hour for a few seconds of fuzzing; the report decoder is
-/// covered by its unit tests there, and fuzzed by `cargo xtask fuzz report_json`.
+/// With `smoke` (what `cargo xtask test` runs), every target but the
+/// [`REPORT_TARGETS`]: the report's types pull in burn, and a sanitizer build of burn
+/// on a fresh CI machine would cost half an hour for a few seconds of fuzzing; the
+/// report and share-link decoders are covered by their unit tests there, and fuzzed by
+/// `cargo xtask fuzz report_json` and `cargo xtask fuzz share_link`.
 pub fn run(
     paths: &Paths,
     target: Option<&str>,
@@ -63,7 +65,7 @@ pub fn run(
     let targets: Vec<&'static str> = match target {
         None if smoke => TARGETS
             .into_iter()
-            .filter(|t| *t != REPORT_TARGET)
+            .filter(|t| !REPORT_TARGETS.contains(t))
             .collect(),
         None => TARGETS.to_vec(),
         Some(name) => match TARGETS.iter().find(|t| **t == name) {
@@ -87,7 +89,7 @@ pub fn run(
     }
     ensure_cargo_fuzz()?;
     write_seeds(paths, &targets)?;
-    let features: &[&str] = if targets.contains(&REPORT_TARGET) {
+    let features: &[&str] = if targets.iter().any(|t| REPORT_TARGETS.contains(t)) {
         &FEATURES
     } else {
         &[]
@@ -166,11 +168,11 @@ fn cargo_fuzz(paths: &Paths) -> Command {
 /// Debug assertions and overflow checks come from the fuzz crate's release profile.
 const FEATURES: [&str; 2] = ["--features", "report"];
 
-/// The one target that needs [`FEATURES`].
-const REPORT_TARGET: &str = "report_json";
+/// The targets that need [`FEATURES`].
+const REPORT_TARGETS: [&str; 2] = ["report_json", "share_link"];
 
 /// Builds the targets once (release with debug assertions, AddressSanitizer);
-/// `features` is [`FEATURES`] when `report_json` is among them.
+/// `features` is [`FEATURES`] when one of the [`REPORT_TARGETS`] is among them.
 fn build(paths: &Paths, features: &[&str]) -> Result<()> {
     println!("\n== building the fuzz targets");
     let started = Instant::now();

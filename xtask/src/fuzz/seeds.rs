@@ -129,7 +129,8 @@ fn seeds(target: &str, shared: &Path) -> Result<Vec<(String, Vec<u8>)>> {
                 ),
             ])
             .collect(),
-        // report_json's seeds are the committed hand-written reports.
+        // report_json's and share_link's seeds are the committed hand-written reports
+        // (share_link's as views and as links).
         _ => Vec::new(),
     })
 }
