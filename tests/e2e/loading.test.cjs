@@ -240,6 +240,53 @@ test('a run in the worker leaves the page responsive, and Cancel stops it', SLOW
   assert.deepEqual(errors, []);
 });
 
+// A reload is the user's way out of anything: mid-download it must leave no partial
+// file in the cache (the cache only takes whole, checked files), and mid-run the
+// model must come back from the cache, whole, with nothing downloaded again.
+test('a reload during a download or a run leaves no partial cache entry and no broken state', SLOW, async () => {
+  const { page, errors } = await openPage(browser.context, '/?device=cpu');
+  await page.evaluate(() => caches.delete('mechscope-models-v1'));
+  const demoFile = process.env.DEMO_MODEL || path.join(os.homedir(), '.cache/mechscope/models/SmolLM2-135M-Instruct.Q4_1.gguf');
+  const demoBytes = fs.statSync(demoFile).size;
+  assert.ok(demoBytes > 50e6, `the demo model is served (${demoBytes} bytes)`);
+  const cachedSizes = () => page.evaluate(async () => {
+    const cache = await caches.open('mechscope-models-v1');
+    const sizes = [];
+    for (const request of await cache.keys()) {
+      if (request.url.endsWith('.gguf')) sizes.push((await (await cache.match(request)).arrayBuffer()).byteLength);
+    }
+    return sizes;
+  });
+
+  await page.locator('#load-model').click();
+  // Reload while the file is part way (the bytes seen then are recorded in the test's
+  // output, so a run where the download outpaced the reload shows it).
+  const partWay = await page.waitForFunction(() => {
+    const d = document.querySelector('#download-overall')?.dataset;
+    const received = Number(d?.received || 0);
+    return received > 0 && received < Number(d.total) && received;
+  }, null, WAIT);
+  const seen = await partWay.jsonValue();
+  await page.reload({ timeout: 120_000 });
+  console.log(`# reloaded with ${seen} of ${demoBytes} bytes downloaded`);
+  for (const size of await cachedSizes()) assert.equal(size, demoBytes, 'a cached model is whole');
+  // `?model=demo` stayed in the URL: the reload loads it again.
+  const again = await loaded(page);
+  assert.equal(again.state, 'ready', again.text);
+  assert.deepEqual(await cachedSizes(), [demoBytes]);
+
+  await page.locator('#lpp-run').click();
+  await page.locator('#lpp-status[data-state="running"]').waitFor(WAIT);
+  await page.reload({ timeout: 120_000 });
+  const afterRun = await loaded(page);
+  assert.equal(afterRun.state, 'ready', afterRun.text);
+  const state = page.locator('#model-state');
+  assert.equal(Number(await state.getAttribute('data-downloaded-bytes')), 0, 'loaded from the cache alone');
+  assert.deepEqual(await cachedSizes(), [demoBytes]);
+  assert.equal(await predict(page), 10);
+  assert.deepEqual(errors, []);
+});
+
 // The GPU goes away under a run (Chromium's GPU process is crashed through the DevTools
 // protocol, as a driver reset would): the run stops with a message that says so, the
 // page offers the CPU, and what finished before stays on the page.
