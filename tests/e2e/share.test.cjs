@@ -217,8 +217,8 @@ const EXAMPLE_CHARTS = {
 
 test('a plain visit shows the example results at once, every chart explained', async () => {
   const example = (name) => JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, name), 'utf8'));
-  // The page's EXAMPLES (web/src/share.rs); AIS joins them once its report is made.
-  const metrics = ['LPP', 'MUI'];
+  // The page's EXAMPLES (web/src/share.rs).
+  const metrics = ['LPP', 'MUI', 'AIS'];
   const { page, errors } = await openPage(browser.context, '/', { examples: true });
   await page.locator('#opened-state[data-origin="examples"]').waitFor({ timeout: 60_000 });
   assert.match(await page.locator('#opened-state').innerText(), new RegExp(`Example results: ${metrics.join(', ')} made by the MechScope command line on the demo model`));
@@ -242,6 +242,10 @@ test('a plain visit shows the example results at once, every chart explained', a
   const shownMui = Number(await page.locator('#mui-result').getAttribute('data-mui'));
   assert.ok(Math.abs(shownMui - mui.mui) <= 1e-15, `MUI ${shownMui} vs the CLI's ${mui.mui}`);
   assert.equal(await page.locator('#mui-result').getAttribute('data-union'), String(mui.union_size));
+  const [ais] = example('ais.json').runs;
+  const rows = await page.locator('#ais-table tbody tr').allInnerTexts();
+  assert.equal(rows.length, ais.benchmarks.length);
+  ais.benchmarks.forEach((b, i) => assert.match(rows[i], new RegExp(`^${b.name.replace(/[.]/g, '\\.')}\\s+${b.base.acc.toFixed(3)}`)));
   await page.screenshot({ path: screenshotPath('teaching-examples'), fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();

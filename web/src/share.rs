@@ -29,7 +29,11 @@ pub enum Origin {
 /// while nothing else is opened, so a class sees results before any model loads.
 /// `?examples=off` leaves them out. (AIS's example joins once its CLI run, the longest,
 /// has been made and committed: `cargo xtask examples` writes `ais.json` too.)
-pub const EXAMPLES: [&str; 2] = ["public/examples/lpp.json", "public/examples/mui.json"];
+pub const EXAMPLES: [&str; 3] = [
+    "public/examples/lpp.json",
+    "public/examples/mui.json",
+    "public/examples/ais.json",
+];
 
 /// Results opened from outside the session, or why they could not be.
 #[derive(Debug, Clone, PartialEq)]
