@@ -208,6 +208,16 @@ mod tests {
     }
 
     #[test]
+    fn a_row_with_cells_not_utf8_is_skipped_and_named() {
+        let mut csv = b"q1,a,b,c,d,3\nq2,".to_vec();
+        csv.extend_from_slice(b"\xFF\xFE,b,c,d,1\nq3,a,b,c,d,2\n");
+        let loaded = read_mmlu(&csv);
+        assert_eq!(loaded.items.len(), 2, "the other rows load");
+        let shown: Vec<String> = loaded.errors.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["line 2: not UTF-8 text"]);
+    }
+
+    #[test]
     fn generic_csv_maps_columns() {
         let csv = "id,prompt,o1,o2,o3,key\nx1,Sky?,red,blue,green,blue\nx2,Grass?,red,blue,green,C\nx3,Short?,red\n";
         let mapping = FieldMapping {
