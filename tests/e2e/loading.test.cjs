@@ -158,6 +158,12 @@ test('dropped files load: safetensors with config and tokenizer, and a GGUF', SL
   const bad = await loaded(page);
   assert.equal(bad.state, 'failed');
   assert.match(bad.text, /GGUF/);
+  // Weights and config without their tokenizer: said, with what was dropped.
+  await page.locator('#model-files').setInputFiles(files.filter((f) => !f.includes('tokenizer')));
+  // (The state was already "failed", from the file before: wait for this one's words.)
+  const noTokenizer = page.locator('#model-state[data-state="failed"]', { hasText: 'needs tokenizer.json' });
+  await noTokenizer.waitFor(WAIT);
+  assert.match(await noTokenizer.innerText(), /a safetensors model needs tokenizer\.json beside its weights; dropped: .*model\.safetensors/);
   assert.deepEqual(errors, []);
 });
 
@@ -212,6 +218,15 @@ test('without WebGPU the model runs on the CPU and the page says so', SLOW, asyn
     assert.equal(await predict(page), 10);
     await page.screenshot({ path: screenshotPath('load-no-webgpu'), fullPage: true });
     assert.deepEqual(errors, []);
+    // WebGPU asked for by the URL where there is none: said, and the CPU offered.
+    const asked = await openPage(noGpu.context, `/?device=webgpu&model_hub=${encodeURIComponent(HUB)}&model=hf:${TINY}`);
+    const refused = await loaded(asked.page);
+    assert.equal(refused.state, 'failed');
+    assert.match(refused.text, /WebGPU was asked for, but/);
+    await asked.page.locator('#load-on-cpu').click();
+    const onCpu = await loaded(asked.page);
+    assert.equal(onCpu.state, 'ready', onCpu.text);
+    assert.deepEqual(asked.errors, []);
   } finally {
     await noGpu.close();
   }
