@@ -101,6 +101,20 @@ function headLines(file, n, name) {
   return out;
 }
 
+// The URLs the local hub served since the log was last cleared; `clear` empties it.
+async function hubLog(clear = false) {
+  const response = await fetch(`${BASE_URL}/__hub-log${clear ? '?clear=1' : ''}`);
+  assert.equal(response.status, 200);
+  return response.json();
+}
+
+// Waits for a model load to end; returns its final state's name and text.
+async function loaded(page) {
+  const state = page.locator('#model-state');
+  await page.locator('#model-state[data-state="ready"], #model-state[data-state="failed"]').waitFor(SLOW);
+  return { state: await state.getAttribute('data-state'), text: await state.innerText() };
+}
+
 // The origin the local hub's `mechscope/tiny-cut` repo redirects its weights to: another
 // port of the same server, so another host to the page's Content-Security-Policy.
 async function hubCutOrigin() {
@@ -129,4 +143,6 @@ module.exports = {
   headLines,
   hubCutOrigin,
   allowHosts,
+  hubLog,
+  loaded,
 };

@@ -10,7 +10,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { BASE_URL, SLOW, launch, openPage, screenshotPath, hubCutOrigin, allowHosts } = require('./browser.cjs');
+const { BASE_URL, SLOW, launch, openPage, screenshotPath, hubCutOrigin, allowHosts, hubLog, loaded } = require('./browser.cjs');
 
 const HUB = `${BASE_URL}/hub`;
 const FIXTURE = process.env.HUB_FIXTURE || path.join(os.homedir(), '.cache/mechscope/hub-fixture');
@@ -25,12 +25,6 @@ after(async () => {
   await browser.close();
 });
 
-async function hubLog(clear = false) {
-  const response = await fetch(`${BASE_URL}/__hub-log${clear ? '?clear=1' : ''}`);
-  assert.equal(response.status, 200);
-  return response.json();
-}
-
 // The keys of the page's model cache.
 async function cachedUrls(page) {
   return page.evaluate(async () => {
@@ -44,13 +38,6 @@ async function lookUp(page, repo) {
   await page.locator('#hub-repo').fill(repo);
   await page.locator('#hub-lookup').click();
   await page.locator('#fit-check, #hub-error').first().waitFor(WAIT);
-}
-
-// Waits for the load to end; returns the final state's name and text.
-async function loaded(page) {
-  const state = page.locator('#model-state');
-  await page.locator('#model-state[data-state="ready"], #model-state[data-state="failed"]').waitFor(SLOW);
-  return { state: await state.getAttribute('data-state'), text: await state.innerText() };
 }
 
 async function predict(page) {

@@ -6,7 +6,7 @@
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { BASE_URL, SLOW, launch, openPage, screenshotPath } = require('./browser.cjs');
+const { BASE_URL, SLOW, launch, openPage, screenshotPath, hubLog, loaded } = require('./browser.cjs');
 
 const WAIT = { timeout: 120_000 };
 const OTHER = BASE_URL.replace('127.0.0.1', 'localhost');
@@ -20,19 +20,6 @@ before(async () => {
 after(async () => {
   await browser.close();
 });
-
-async function hubLog(clear = false) {
-  const response = await fetch(`${BASE_URL}/__hub-log${clear ? '?clear=1' : ''}`);
-  assert.equal(response.status, 200);
-  return response.json();
-}
-
-// Waits for a load to end; returns its state and text.
-async function loaded(page) {
-  const state = page.locator('#model-state');
-  await page.locator('#model-state[data-state="ready"], #model-state[data-state="failed"]').waitFor(SLOW);
-  return { state: await state.getAttribute('data-state'), text: await state.innerText() };
-}
 
 test('the served page has its policy, no inline script, and blocks unlisted hosts', SLOW, async () => {
   const html = await (await fetch(`${BASE_URL}/`)).text();
