@@ -238,12 +238,13 @@ pub fn check(url: &str) -> Result<(), String> {
     }
 }
 
+/// What a refused host is not among, for every message that refuses one.
+const NOT_AMONG_HOSTS: &str = "is not among the hosts the page may contact (its own, \
+     Hugging Face's, and those you add under “Hosts the page may contact” if you trust them)";
+
 /// Why nothing is fetched from `origin`.
 pub fn not_allowed(origin: &str) -> String {
-    format!(
-        "{origin} is not among the hosts the page may contact (its own, Hugging Face's, and \
-         those you add under “Hosts the page may contact” if you trust them)"
-    )
+    format!("{origin} {NOT_AMONG_HOSTS}")
 }
 
 /// Adds the `connect-src` policy for the built-in and the user's hosts to the page.
@@ -298,11 +299,7 @@ pub fn blocked_since(count: usize) -> Option<String> {
     let uri = BLOCKED.with(|b| b.borrow().get(count..)?.last().cloned())?;
     let origin = origin_of(&uri).unwrap_or_else(|| uri.clone());
     Some(if allows(&page_origin(), &user_hosts(), &origin) {
-        format!(
-            "{uri} redirected to another host, which is not among the hosts the page may \
-             contact (its own, Hugging Face's, and those you add under “Hosts the page may \
-             contact” if you trust them)"
-        )
+        format!("{uri} redirected to another host, which {NOT_AMONG_HOSTS}")
     } else {
         not_allowed(&origin)
     })
