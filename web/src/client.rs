@@ -87,7 +87,7 @@ fn bootstrap_source(page: &str) -> Result<String, wasm_bindgen::JsValue> {
     let wasm = web_sys::Url::new_with_base(WORKER_WASM, page)?.href();
     let quote = |s: String| serde_json::to_string(&s).unwrap_or_default();
     Ok(format!(
-        "{}importScripts({});wasm_bindgen({});",
+        "{}importScripts({});wasm_bindgen({{module_or_path:{}}});",
         crate::hosts::worker_preamble(),
         quote(script),
         quote(wasm)
