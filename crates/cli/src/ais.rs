@@ -1,7 +1,7 @@
 //! `mechscope ais` and `mechscope importance`: Benchmark Profiling (metrics.md §2).
 
 use crate::open::{Backend, open_model, open_model_on};
-use crate::output::{model_info, progress_bar, write_report, write_svg};
+use crate::output::{ChartFiles, model_info, progress_bar, write_report};
 use crate::tasks::load_task;
 use anyhow::{Context, Result, bail};
 use indicatif::ProgressBar;
@@ -96,11 +96,10 @@ pub struct AisArgs {
     /// Print the report as JSON on stdout.
     #[arg(long)]
     json: bool,
-    /// Draw each budget's radar, heatmap and similarity matrix as SVG files beside
-    /// this path: `ais.svg` gives `ais.k0.001.radar.svg`, `.heatmap.svg`,
-    /// `.similarity.svg`.
-    #[arg(long, value_name = "FILE")]
-    svg: Option<PathBuf>,
+    /// Each budget's radar, heatmap and similarity matrix, as charts: `ais.svg` gives
+    /// `ais.k0.001.radar.svg`, `.heatmap.svg`, `.similarity.svg`.
+    #[command(flatten)]
+    charts: ChartFiles,
 }
 
 #[derive(clap::Args, Debug)]
@@ -320,21 +319,15 @@ pub fn ais(args: AisArgs) -> Result<()> {
         MetricReport::Ais(AisReport { runs }),
     );
     write_report(&report, args.out.as_deref(), args.json)?;
-    if let (Some(path), Some(ais)) = (&args.svg, report.ais()) {
-        for written in write_charts(path, &ais.runs)? {
-            eprintln!("chart written to {}", written.display());
-        }
+    if let (true, Some(ais)) = (args.charts.wanted(), report.ais()) {
+        write_charts(&args.charts, &ais.runs)?;
     }
     Ok(())
 }
 
-/// Each run's radar, heatmap and similarity matrix beside `path`:
-/// `{stem}.k{k}.radar.svg`, `.heatmap.svg` and `.similarity.svg`.
-fn write_charts(path: &Path, runs: &[AisRun]) -> Result<Vec<PathBuf>> {
-    let stem = path
-        .file_stem()
-        .map_or_else(|| "ais".into(), |s| s.to_string_lossy().into_owned());
-    let mut written = Vec::new();
+/// Each run's radar, heatmap and similarity matrix, named `k{k}.radar`, `k{k}.heatmap`
+/// and `k{k}.similarity` among the files.
+fn write_charts(files: &ChartFiles, runs: &[AisRun]) -> Result<()> {
     for run in runs {
         let (abilities, names, values) =
             (run.ability_names(), run.benchmark_names(), run.ais_matrix());
@@ -343,8 +336,6 @@ fn write_charts(path: &Path, runs: &[AisRun]) -> Result<Vec<PathBuf>> {
             "AIS at k = {} ({} weights zeroed per mask)",
             run.settings.k, run.n_sel
         );
-        let file =
-            |kind: &str| path.with_file_name(format!("{stem}.k{}.{kind}.svg", run.settings.k));
         let charts = [
             (
                 "radar",
@@ -371,12 +362,10 @@ fn write_charts(path: &Path, runs: &[AisRun]) -> Result<Vec<PathBuf>> {
             ),
         ];
         for (kind, svg) in charts {
-            let target = file(kind);
-            write_svg(&target, &svg)?;
-            written.push(target);
+            files.write(Some(&format!("k{}.{kind}", run.settings.k)), &svg)?;
         }
     }
-    Ok(written)
+    Ok(())
 }
 
 /// Fills each ability's precomputed masks from a `mechscope importance` file, after

@@ -2,7 +2,7 @@
 //! a probe text, the uncertainty and symbolic probes, and the profile.
 
 use crate::open::{Backend, open_model};
-use crate::output::{CHART_SIZE_PX, model_info, progress_bar, write_report, write_svg};
+use crate::output::{CHART_SIZE_PX, ChartFiles, model_info, progress_bar, write_report};
 use crate::tasks::{fetch_rows, hub_base};
 use anyhow::{Context, Result, bail};
 use mechscope_metrics::lpp::symbolic::{Crossing, DEFAULT_MAX_NEW_TOKENS};
@@ -58,10 +58,10 @@ pub struct LppArgs {
     /// Print the report as JSON on stdout.
     #[arg(long)]
     json: bool,
-    /// Draw the profile radar and each per-depth curve as SVG files beside this path:
-    /// `lpp.svg` gives `lpp.radar.svg` and `lpp.depth.logit_lens_entropy.svg`, ...
-    #[arg(long, value_name = "FILE")]
-    svg: Option<PathBuf>,
+    /// The profile radar and each per-depth curve, as charts: `lpp.svg` gives
+    /// `lpp.radar.svg` and `lpp.depth.logit_lens_entropy.svg`, ...
+    #[command(flatten)]
+    charts: ChartFiles,
 }
 
 pub fn lpp(args: LppArgs) -> Result<()> {
@@ -132,24 +132,19 @@ pub fn lpp(args: LppArgs) -> Result<()> {
         MetricReport::Lpp(Box::new(run)),
     );
     write_report(&report, args.out.as_deref(), args.json)?;
-    if let (Some(path), Some(run)) = (&args.svg, report.lpp()) {
-        write_charts(path, &report.model.id, run)?;
+    if let (true, Some(run)) = (args.charts.wanted(), report.lpp()) {
+        write_charts(&args.charts, &report.model.id, run)?;
     }
     Ok(())
 }
 
-/// The profile radar and the per-depth curves beside `path`: `{stem}.radar.svg` and
-/// `{stem}.depth.{metric}.svg`, the page's charts.
-fn write_charts(path: &Path, label: &str, run: &LppRun) -> Result<()> {
-    let stem = path
-        .file_stem()
-        .map_or_else(|| "lpp".into(), |s| s.to_string_lossy().into_owned());
-    let file = |kind: &str| path.with_file_name(format!("{stem}.{kind}.svg"));
+/// The page's charts, named `radar` and `depth.{metric}` among the files.
+fn write_charts(files: &ChartFiles, label: &str, run: &LppRun) -> Result<()> {
     let (axes, series) = chart::lpp_radar_series(&[(label, &run.profile)]);
     let radar = chart::to_svg(900, 640, |area| {
         chart::lpp_radar(area, &format!("LPP profile · {label}"), &axes, &series)
     })?;
-    write_svg(&file("radar"), &radar)?;
+    files.write(Some("radar"), &radar)?;
     let Some(m) = &run.text else {
         return Ok(());
     };
@@ -170,7 +165,7 @@ fn write_charts(path: &Path, label: &str, run: &LppRun) -> Result<()> {
         let svg = chart::to_svg(width, height, |area| {
             chart::lpp_depth_curves(area, "", metric, &[curve])
         })?;
-        write_svg(&file(&format!("depth.{metric}")), &svg)?;
+        files.write(Some(&format!("depth.{metric}")), &svg)?;
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ mod lpp;
 mod mui;
 mod open;
 mod output;
+mod png;
 mod tasks;
 
 use anyhow::{Context, Result, bail};

@@ -1,7 +1,7 @@
 //! `mechscope mui` and `mechscope law`.
 
 use crate::open::{Backend, open_model};
-use crate::output::{CHART_SIZE_PX, model_source, progress_bar, write_report, write_svg};
+use crate::output::{CHART_SIZE_PX, ChartFiles, model_source, progress_bar, write_report};
 use crate::tasks::load_task;
 use anyhow::{Context, Result, bail};
 use mechscope_metrics::mui::{
@@ -61,9 +61,9 @@ pub struct MuiArgs {
     /// Print the report as JSON on stdout.
     #[arg(long)]
     json: bool,
-    /// Draw the share of neurons used per layer into this SVG file (800 × 400).
-    #[arg(long, value_name = "FILE")]
-    svg: Option<PathBuf>,
+    /// The share of neurons used per layer, as a chart (800 × 400).
+    #[command(flatten)]
+    charts: ChartFiles,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -86,9 +86,9 @@ pub struct LawArgs {
     /// Print the fit as JSON on stdout.
     #[arg(long)]
     json: bool,
-    /// Draw the points, the fit and the authors' curve into this SVG file (800 × 400).
-    #[arg(long, value_name = "FILE")]
-    svg: Option<PathBuf>,
+    /// The points, the fit and the authors' curve, as a chart (800 × 400).
+    #[command(flatten)]
+    charts: ChartFiles,
 }
 
 pub fn read_responses(path: &Path) -> Result<Vec<TokenSample>> {
@@ -204,13 +204,13 @@ pub fn mui(args: MuiArgs) -> Result<()> {
         MetricReport::Mui(Box::new(run)),
     );
     write_report(&report, args.out.as_deref(), args.json)?;
-    if let (Some(path), Some(run)) = (&args.svg, report.mui()) {
+    if let (true, Some(run)) = (args.charts.wanted(), report.mui()) {
         let subject = format!("{} · {}", report.model.id, report.task.spec);
         let (width, height) = CHART_SIZE_PX;
         let svg = chart::to_svg(width, height, |area| {
             chart::mui_layers(area, &run.result, &subject)
         })?;
-        write_svg(path, &svg)?;
+        args.charts.write(None, &svg)?;
     }
     Ok(())
 }
@@ -264,10 +264,10 @@ pub fn law(args: LawArgs) -> Result<()> {
     }
     // Drawn before the fit so that a chart still shows the points when there are too
     // few of them to fit (the chart says why; the command still fails below).
-    if let Some(path) = &args.svg {
+    if args.charts.wanted() {
         let (width, height) = CHART_SIZE_PX;
         let svg = chart::to_svg(width, height, |area| chart::utility_law(area, &points))?;
-        write_svg(path, &svg)?;
+        args.charts.write(None, &svg)?;
     }
     let fit = fit_utility_law(&points)?;
     if args.json {

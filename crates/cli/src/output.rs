@@ -11,8 +11,55 @@ use std::path::{Path, PathBuf};
 /// Charts are written at the size they are designed for; an SVG scales without loss.
 pub const CHART_SIZE_PX: (u32, u32) = (800, 400);
 
-pub fn write_svg(path: &Path, svg: &str) -> Result<()> {
-    std::fs::write(path, svg).with_context(|| format!("cannot write {}", path.display()))?;
+/// Where a command draws its charts: SVG and/or PNG files, the page's charts drawn by
+/// the same code.
+#[derive(clap::Args, Debug, Default)]
+pub struct ChartFiles {
+    /// Draw the charts into this SVG file; a command with several charts writes them
+    /// beside it, named after it (`lpp.svg` gives `lpp.radar.svg`,
+    /// `lpp.depth.layer_drift.svg`, ...).
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+    /// The same charts as PNG, named the same way, at twice their size in pixels, the
+    /// labels drawn with the system's fonts.
+    #[arg(long, value_name = "FILE")]
+    pub png: Option<PathBuf>,
+}
+
+impl ChartFiles {
+    /// Whether any chart file was asked for (drawing can be skipped otherwise).
+    pub fn wanted(&self) -> bool {
+        self.svg.is_some() || self.png.is_some()
+    }
+
+    /// Writes one chart, drawn as `svg`: `name` tells it from the command's other
+    /// charts, `None` for a command that draws one (the file is then the path given).
+    pub fn write(&self, name: Option<&str>, svg: &str) -> Result<()> {
+        if let Some(path) = &self.svg {
+            write_chart(&named(path, name, "svg"), svg.as_bytes())?;
+        }
+        if let Some(path) = &self.png {
+            let png =
+                crate::png::svg_to_png(svg, crate::png::PNG_SCALE, crate::png::system_fonts())?;
+            write_chart(&named(path, name, "png"), &png)?;
+        }
+        Ok(())
+    }
+}
+
+/// `path` for the chart called `name`: `{stem}.{name}.{extension}` beside it.
+fn named(path: &Path, name: Option<&str>, extension: &str) -> PathBuf {
+    let Some(name) = name else {
+        return path.to_path_buf();
+    };
+    let stem = path
+        .file_stem()
+        .map_or_else(|| "chart".into(), |s| s.to_string_lossy().into_owned());
+    path.with_file_name(format!("{stem}.{name}.{extension}"))
+}
+
+fn write_chart(path: &Path, bytes: &[u8]) -> Result<()> {
+    std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
     eprintln!("chart written to {}", path.display());
     Ok(())
 }

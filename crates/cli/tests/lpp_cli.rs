@@ -25,6 +25,16 @@ fn demo_model() -> Option<String> {
     Some(model.to_string_lossy().into_owned())
 }
 
+/// A PNG's size in pixels, read by the png crate's decoder.
+fn png_size(path: &std::path::Path) -> (u32, u32) {
+    let file = std::fs::File::open(path).unwrap_or_else(|_| panic!("{} written", path.display()));
+    let reader = png::Decoder::new(std::io::BufReader::new(file))
+        .read_info()
+        .unwrap();
+    let info = reader.info();
+    (info.width, info.height)
+}
+
 fn finite(values: &Value) -> bool {
     values
         .as_array()
@@ -59,6 +69,8 @@ fn the_report_names_every_metric_and_bad_input_is_refused() {
         report_path.to_str().unwrap(),
         "--svg",
         dir.join("lpp.svg").to_str().unwrap(),
+        "--png",
+        dir.join("lpp.png").to_str().unwrap(),
     ]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "mechscope lpp failed:\n{stderr}");
@@ -131,6 +143,12 @@ fn the_report_names_every_metric_and_bad_input_is_refused() {
             svg.contains(metric) && svg.contains("relative depth"),
             "{metric}"
         );
+    }
+    // The same charts as PNG, named alike, at twice their SVG size.
+    assert_eq!(png_size(&dir.join("lpp.radar.png")), (1800, 1280));
+    for metric in ["logit_lens_entropy", "layer_drift", "effective_rank_frac"] {
+        let png = dir.join(format!("lpp.depth.{metric}.png"));
+        assert_eq!(png_size(&png), (1600, 800), "{metric}");
     }
 
     // Ids for a larger vocabulary: refused before anything runs, with the reason.
