@@ -196,6 +196,37 @@ test('a share link shows the same numbers and the same pixels in a fresh browser
   assert.deepEqual(errors, []);
 });
 
+// A session with more runs than the charts show (4): the link carries the last four,
+// and they keep their numbers, so the opened legend and pixels are the original's.
+test('a link of the last runs of a longer session keeps their numbers', async () => {
+  const example = fs.readFileSync(path.join(__dirname, '../../public/examples/lpp.json'), 'utf8');
+  const file = path.join(ARTEFACTS, 'six-lpp-runs.json');
+  fs.mkdirSync(ARTEFACTS, { recursive: true });
+  fs.writeFileSync(file, `[${Array(6).fill(example).join(',')}]`);
+  const { page, errors } = await openPage(browser.context, '/');
+  await page.locator('#open-report').setInputFiles(file);
+  await page.locator('#lpp-status[data-state="done"]').waitFor({ timeout: 60_000 });
+  assert.match(await page.locator('#lpp-runs').innerText(), /#1 [\s\S]*#6 /);
+  assert.match(await page.locator('.lpp-left-out').innerText(), /the last 4 of 6 runs/);
+  const legend = await page.locator('#lpp-radar').getAttribute('aria-label');
+  assert.match(legend, /^LPP profile radar: #3 .*; #4 .*; #5 .*; #6 /);
+  const original = await pixels(page, LPP_CHARTS);
+
+  await page.locator('#lpp-share').click();
+  const link = await page.locator('#lpp-share-link').inputValue();
+  const opened = await openPage(browser.context, link.slice(link.indexOf('/', 'http://'.length)));
+  await opened.page.locator('#lpp-status[data-state="done"]').waitFor({ timeout: 60_000 });
+  assert.match(await opened.page.locator('#opened-state').innerText(), /4 results/);
+  assert.equal(await opened.page.locator('#lpp-radar').getAttribute('aria-label'), legend);
+  assert.match(await opened.page.locator('#lpp-runs').innerText(), /^(?![\s\S]*#[12] )[\s\S]*#3 [\s\S]*#6 /);
+  const openedPixels = await pixels(opened.page, LPP_CHARTS);
+  for (const chart of LPP_CHARTS) assert.ok(openedPixels[chart] === original[chart], `${chart}: the same pixels`);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(opened.errors, []);
+  await opened.page.close();
+  await page.close();
+});
+
 test('damaged, newer and foreign links each give their message; the page still works', async () => {
   const cases = [
     ['#ms1.eNqrVkrOz0nNTc0rUbJSSs7PS8tMBwA', /damaged/],

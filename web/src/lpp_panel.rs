@@ -36,6 +36,9 @@ const BUNDLED_TEXT_NAME: &str = "bundled probe text";
 /// A finished run of this session, as the comparison charts name it.
 #[derive(Debug, Clone, PartialEq)]
 struct SessionRun {
+    /// The run's place in the session, from 1; a share link of the last few runs keeps
+    /// their numbers ([`FIRST_RUN`]), so the opened legend reads as the original did.
+    number: usize,
     /// `#2 SmolLM2-135M-Instruct.Q4_1 · 8×256`: the model and the text's shape, so two
     /// runs in a legend are told apart at a glance; the number keeps repeats distinct.
     label: String,
@@ -49,12 +52,20 @@ impl SessionRun {
     fn of(number: usize, report: &Report) -> Option<Self> {
         let run = report.lpp()?.clone();
         Some(SessionRun {
+            number,
             label: session_label(number, &report.model.id, &run),
             run,
             report: report.clone(),
         })
     }
 }
+
+/// The share link's setting (of the `lpp-radar` chart) for the number of its first run:
+/// a link made when the session had more runs than the charts show carries only the
+/// last few, and they keep their numbers.
+const FIRST_RUN: &str = "first_run";
+/// A link's `first_run` above this is taken for damage and ignored (numbers from 1).
+const MAX_FIRST_RUN: u64 = 1_000_000;
 
 /// Everything the form decides, read once when Run is pressed.
 #[derive(Debug, Clone)]
@@ -111,7 +122,8 @@ pub fn LppPanel(state: ReadSignal<ModelState>) -> impl IntoView {
             match outcome {
                 Ok(report) => {
                     set_session.update(|runs| {
-                        runs.extend(SessionRun::of(runs.len() + 1, &report));
+                        let number = runs.last().map_or(1, |last| last.number + 1);
+                        runs.extend(SessionRun::of(number, &report));
                     });
                     set_run_state.set(RunState::Done(Box::new(report)));
                 }
@@ -126,10 +138,15 @@ pub fn LppPanel(state: ReadSignal<ModelState>) -> impl IntoView {
             let Some(reports) = opened.reports(|r| r.lpp().is_some()) else {
                 return;
             };
+            let first = opened
+                .chart_option("lpp-radar", FIRST_RUN)
+                .and_then(|v| v.as_u64())
+                .filter(|n| (1..=MAX_FIRST_RUN).contains(n))
+                .map_or(1, |n| n as usize);
             let runs: Vec<SessionRun> = reports
                 .iter()
                 .enumerate()
-                .filter_map(|(i, r)| SessionRun::of(i + 1, r))
+                .filter_map(|(i, r)| SessionRun::of(first + i, r))
                 .collect();
             if let Some(last) = reports.last() {
                 set_run_state.set(RunState::Done(Box::new(last.clone())));
@@ -382,6 +399,13 @@ fn LppResultView(report: Report) -> impl IntoView {
     .into_any()
 }
 
+/// The share link's options for the `lpp-radar` chart: the number of its first run.
+fn first_run_option(number: usize) -> mechscope_report::share::ChartOptions {
+    let mut options = mechscope_report::share::ChartOptions::new();
+    options.insert(FIRST_RUN.into(), number.into());
+    options
+}
+
 /// The values of a curve at l/L = 0, 0.25, 0.5, 0.75 and 1, for screen readers.
 fn curve_summary(label: &str, depth: &[f64], values: &[f64]) -> String {
     let at: Vec<String> = depth
@@ -478,9 +502,10 @@ fn SessionView(session: ReadSignal<Vec<SessionRun>>) -> impl IntoView {
         let shown_reports: Vec<Report> = shown.iter().map(|r| r.report.clone()).collect();
         view! {
             <h3>"This session's runs"</h3>
-            <ShareLink id="lpp" reports=shown_reports.clone() chart="lpp-radar" />
+            <ShareLink id="lpp" reports=shown_reports.clone() chart="lpp-radar"
+                options=first_run_option(shown.first().map_or(1, |r| r.number)) />
             {(left_out > 0).then(|| view! {
-                <p class="muted">{format!("The charts show the last {} of {} runs; the table lists them all.", shown.len(), runs.len())}</p>
+                <p class="muted lpp-left-out">{format!("The charts show the last {} of {} runs; the table lists them all.", shown.len(), runs.len())}</p>
             })}
             <figure class="chart-figure">
                 <ChartCanvas id="lpp-radar" label=radar_label width=900 height=720

@@ -10,7 +10,7 @@ use crate::global::{js_detail, member};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use mechscope_report::Report;
-use mechscope_report::share::{self, ShareError, SharedView};
+use mechscope_report::share::{self, ChartOptions, ShareError, SharedView};
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -145,6 +145,17 @@ impl OpenedResults {
         });
     }
 
+    /// The setting `key` of chart `chart` in the opened view ([`ViewState::options`]),
+    /// when a view is open and names it. A link is untrusted: the caller checks the value.
+    ///
+    /// [`ViewState::options`]: mechscope_report::share::ViewState::options
+    pub fn chart_option(self, chart: &str, key: &str) -> Option<serde_json::Value> {
+        match &*self.0.read() {
+            Opened::View(view, _) => view.view.options.get(chart)?.get(key).cloned(),
+            _ => None,
+        }
+    }
+
     /// The opened reports that `keep` selects (a panel's metric), when there are any.
     pub fn reports(self, keep: fn(&Report) -> bool) -> Option<Vec<Report>> {
         match &*self.0.read() {
@@ -261,19 +272,24 @@ pub fn OpenedBanner() -> impl IntoView {
     .into_any()
 }
 
-/// A "Copy share link" button for `reports`, with `chart` in front when the link opens.
-/// The link is also shown, selectable, where the clipboard is not available; a view too
-/// large for a link offers the report file instead.
+/// A "Copy share link" button for `reports`, with `chart` in front when the link opens
+/// and `options` as that chart's settings ([`OpenedResults::chart_option`] reads them
+/// back). The link is also shown, selectable, where the clipboard is not available; a
+/// view too large for a link offers the report file instead.
 #[component]
 pub fn ShareLink(
     id: &'static str,
     reports: Vec<Report>,
     #[prop(optional)] chart: Option<&'static str>,
+    #[prop(optional)] options: Option<ChartOptions>,
 ) -> impl IntoView {
     let (outcome, set_outcome) = signal(None::<Result<String, (String, Option<String>)>>);
     let on_click = move |_| {
         let mut view = SharedView::of(reports.clone());
         view.view.chart = chart.map(str::to_string);
+        if let (Some(chart), Some(options)) = (chart, &options) {
+            view.view.options.insert(chart.to_string(), options.clone());
+        }
         set_outcome.set(Some(match share::encode(&view) {
             Ok(fragment) => {
                 let link = link_for(&fragment);

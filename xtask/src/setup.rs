@@ -90,14 +90,17 @@ fn browser() -> Result<()> {
     let have =
         Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists();
     let vulkan = Path::new("/usr/share/vulkan/icd.d/lvp_icd.x86_64.json").exists();
-    if have && vulkan {
+    // The labels of the CLI's PNG charts (and the browser's text) need a font; fontconfig
+    // usually brings DejaVu, but only as one of several alternatives.
+    let fonts = Path::new("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf").exists();
+    if have && vulkan && fonts {
         println!(
-            "ok   {} (+ chromedriver, lavapipe)",
+            "ok   {} (+ chromedriver, lavapipe, DejaVu fonts)",
             output_line("/usr/bin/chromium", &["--version"]).unwrap_or_else(|| "chromium".into())
         );
         return Ok(());
     }
-    println!("install Debian chromium, chromium-driver, mesa-vulkan-drivers");
+    println!("install Debian chromium, chromium-driver, mesa-vulkan-drivers, fonts-dejavu-core");
     shell::run(Command::new("apt-get").args(["update", "-qq"]))?;
     shell::run(
         Command::new("apt-get")
@@ -110,6 +113,7 @@ fn browser() -> Result<()> {
                 "chromium-driver",
                 "mesa-vulkan-drivers",
                 "vulkan-tools",
+                "fonts-dejavu-core",
             ]),
     )
 }
