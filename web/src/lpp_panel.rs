@@ -138,11 +138,7 @@ pub fn LppPanel(state: ReadSignal<ModelState>) -> impl IntoView {
             let Some(reports) = opened.reports(|r| r.lpp().is_some()) else {
                 return;
             };
-            let first = opened
-                .chart_option("lpp-radar", FIRST_RUN)
-                .and_then(|v| v.as_u64())
-                .filter(|n| (1..=MAX_FIRST_RUN).contains(n))
-                .map_or(1, |n| n as usize);
+            let first = first_run_of(opened.chart_option("lpp-radar", FIRST_RUN));
             let runs: Vec<SessionRun> = reports
                 .iter()
                 .enumerate()
@@ -399,6 +395,15 @@ fn LppResultView(report: Report) -> impl IntoView {
     .into_any()
 }
 
+/// The number of an opened link's first run: its `first_run` when that is a whole
+/// number from 1 to [`MAX_FIRST_RUN`], else 1 (a link is untrusted; an older one has none).
+fn first_run_of(option: Option<serde_json::Value>) -> usize {
+    option
+        .and_then(|v| v.as_u64())
+        .filter(|n| (1..=MAX_FIRST_RUN).contains(n))
+        .map_or(1, |n| n as usize)
+}
+
 /// The share link's options for the `lpp-radar` chart: the number of its first run.
 fn first_run_option(number: usize) -> mechscope_report::share::ChartOptions {
     let mut options = mechscope_report::share::ChartOptions::new();
@@ -549,5 +554,29 @@ fn SessionView(session: ReadSignal<Vec<SessionRun>>) -> impl IntoView {
             </table>
         }
         .into_any()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn a_links_first_run_number_is_kept_only_when_it_is_one() {
+        let written = first_run_option(3);
+        assert_eq!(first_run_of(written.get(FIRST_RUN).cloned()), 3);
+        assert_eq!(first_run_of(None), 1);
+        for bad in [
+            json!(0),
+            json!(-3),
+            json!("x"),
+            json!(2.5),
+            json!(1e12),
+            json!(null),
+        ] {
+            assert_eq!(first_run_of(Some(bad.clone())), 1, "{bad}");
+        }
     }
 }

@@ -246,7 +246,13 @@ pub fn OpenedBanner() -> impl IntoView {
                     </p>
                 }.into_any(),
                 Opened::View(view, origin) => {
-                    let models: Vec<String> = view.reports.iter().map(|r| r.model.id.clone()).collect();
+                    // Each model once, in the order first seen (a comparison repeats them).
+                    let mut models: Vec<String> = Vec::new();
+                    for report in &view.reports {
+                        if !models.contains(&report.model.id) {
+                            models.push(report.model.id.clone());
+                        }
+                    }
                     let from = match origin {
                         Origin::Link => "a share link".to_string(),
                         Origin::Url(url) => url,
