@@ -327,7 +327,7 @@ pub fn ais(args: AisArgs) -> Result<()> {
 
 /// Each run's radar, heatmap and similarity matrix, named `k{k}.radar`, `k{k}.heatmap`
 /// and `k{k}.similarity` among the files.
-fn write_charts(files: &ChartFiles, runs: &[AisRun]) -> Result<()> {
+pub fn write_charts(files: &ChartFiles, runs: &[AisRun]) -> Result<()> {
     for run in runs {
         let (abilities, names, values) =
             (run.ability_names(), run.benchmark_names(), run.ais_matrix());

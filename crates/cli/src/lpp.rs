@@ -133,39 +133,48 @@ pub fn lpp(args: LppArgs) -> Result<()> {
     );
     write_report(&report, args.out.as_deref(), args.json)?;
     if let (true, Some(run)) = (args.charts.wanted(), report.lpp()) {
-        write_charts(&args.charts, &report.model.id, run)?;
+        write_charts(&args.charts, &[(report.model.id.clone(), run)])?;
     }
     Ok(())
 }
 
-/// The page's charts, named `radar` and `depth.{metric}` among the files.
-fn write_charts(files: &ChartFiles, label: &str, run: &LppRun) -> Result<()> {
-    let (axes, series) = chart::lpp_radar_series(&[(label, &run.profile)]);
+/// The page's charts, named `radar` and `depth.{metric}` among the files: the profile
+/// radar and the per-depth curves, with every run in `runs` (label, run) overlaid.
+pub fn write_charts(files: &ChartFiles, runs: &[(String, &LppRun)]) -> Result<()> {
+    let profiles: Vec<(&str, &[_])> = runs
+        .iter()
+        .map(|(label, run)| (label.as_str(), run.profile.as_slice()))
+        .collect();
+    let (axes, series) = chart::lpp_radar_series(&profiles);
+    let title = match runs {
+        [(label, _)] => format!("LPP profile · {label}"),
+        _ => "LPP profiles".to_string(),
+    };
     let radar = chart::to_svg(900, 640, |area| {
-        chart::lpp_radar(area, &format!("LPP profile · {label}"), &axes, &series)
+        chart::lpp_radar(area, &title, &axes, &series)
     })?;
     files.write(Some("radar"), &radar)?;
-    let Some(m) = &run.text else {
-        return Ok(());
-    };
-    let d = &m.on_depth;
-    for (metric, values) in [
-        ("logit_lens_entropy", &d.logit_lens_entropy),
-        ("layer_drift", &d.layer_drift),
-        ("hidden_norm", &d.hidden_norm),
-        ("anisotropy", &d.anisotropy),
-        ("effective_rank_frac", &d.effective_rank_frac),
-    ] {
-        let curve = chart::DepthCurve {
-            label,
-            depth: &d.depth,
-            values,
-        };
+    for metric in chart::DEPTH_METRICS {
+        // Runs without the probe text have no per-depth curves.
+        let curves: Vec<chart::DepthCurve<'_>> = runs
+            .iter()
+            .filter_map(|(label, run)| {
+                let on_depth = &run.text.as_ref()?.on_depth;
+                Some(chart::DepthCurve {
+                    label,
+                    depth: &on_depth.depth,
+                    values: (metric.values)(on_depth),
+                })
+            })
+            .collect();
+        if curves.is_empty() {
+            continue;
+        }
         let (width, height) = CHART_SIZE_PX;
         let svg = chart::to_svg(width, height, |area| {
-            chart::lpp_depth_curves(area, "", metric, &[curve])
+            chart::lpp_depth_curves(area, metric.title, metric.axis, &curves)
         })?;
-        files.write(Some(&format!("depth.{metric}")), &svg)?;
+        files.write(Some(&format!("depth.{}", metric.field)), &svg)?;
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 mod ais;
 mod bench;
+mod charts;
 mod lpp;
 mod mui;
 mod open;
@@ -173,6 +174,8 @@ enum Command {
     /// effective rank, anisotropy and perplexity on a probe text, and the uncertainty and
     /// symbolic reasoning probes.
     Lpp(lpp::LppArgs),
+    /// Draw the charts of saved reports again, as SVG or PNG, without the model.
+    Chart(charts::ChartArgs),
     /// Measure header parsing and full dequantisation of a GGUF file (JSON on stdout).
     BenchFormats {
         model: PathBuf,
@@ -362,6 +365,7 @@ fn main() -> Result<()> {
         ),
         Command::Mui(args) => mui::mui(args),
         Command::Law(args) => mui::law(args),
+        Command::Chart(args) => charts::chart(args),
         Command::Ais(args) => ais::ais(args),
         Command::Importance(args) => ais::importance(args),
         Command::Lpp(args) => lpp::lpp(args),

@@ -1,7 +1,9 @@
 //! `mechscope mui` and `mechscope law`.
 
 use crate::open::{Backend, open_model};
-use crate::output::{CHART_SIZE_PX, ChartFiles, model_source, progress_bar, write_report};
+use crate::output::{
+    CHART_SIZE_PX, ChartFiles, model_source, progress_bar, read_reports, write_report,
+};
 use crate::tasks::load_task;
 use anyhow::{Context, Result, bail};
 use mechscope_metrics::mui::{
@@ -205,14 +207,19 @@ pub fn mui(args: MuiArgs) -> Result<()> {
     );
     write_report(&report, args.out.as_deref(), args.json)?;
     if let (true, Some(run)) = (args.charts.wanted(), report.mui()) {
-        let subject = format!("{} · {}", report.model.id, report.task.spec);
-        let (width, height) = CHART_SIZE_PX;
-        let svg = chart::to_svg(width, height, |area| {
-            chart::mui_layers(area, &run.result, &subject)
-        })?;
-        args.charts.write(None, &svg)?;
+        write_chart(&args.charts, &report, run)?;
     }
     Ok(())
+}
+
+/// The share of neurons used per layer, the page's MUI chart, as the one chart file.
+pub fn write_chart(files: &ChartFiles, report: &Report, run: &MuiRun) -> Result<()> {
+    let subject = format!("{} · {}", report.model.id, report.task.spec);
+    let (width, height) = CHART_SIZE_PX;
+    let svg = chart::to_svg(width, height, |area| {
+        chart::mui_layers(area, &run.result, &subject)
+    })?;
+    files.write(None, &svg)
 }
 
 fn summarise(run: &MuiRun) {
@@ -242,11 +249,7 @@ fn summarise(run: &MuiRun) {
 
 pub fn law(args: LawArgs) -> Result<()> {
     let mut points = Vec::new();
-    for path in &args.reports {
-        let bytes =
-            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        // The report crate's reader: its errors say what is wrong in words (nesting, ...).
-        let report = Report::from_json(&bytes).with_context(|| path.display().to_string())?;
+    for (path, report) in read_reports(&args.reports)? {
         let run = report
             .mui()
             .with_context(|| format!("{} is not a MUI report", path.display()))?;

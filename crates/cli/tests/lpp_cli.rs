@@ -130,18 +130,21 @@ fn the_report_names_every_metric_and_bad_input_is_refused() {
         radar.contains("LPP profile") && radar.contains("output_entropy"),
         "{radar}"
     );
-    for metric in [
-        "logit_lens_entropy",
-        "layer_drift",
-        "hidden_norm",
-        "anisotropy",
-        "effective_rank_frac",
-    ] {
-        let svg = std::fs::read_to_string(dir.join(format!("lpp.depth.{metric}.svg")))
-            .unwrap_or_else(|_| panic!("{metric} chart written"));
+    // One file per per-depth chart of the page, named after the report's field, with
+    // the page's title.
+    for metric in mechscope_report::chart::DEPTH_METRICS {
+        let path = dir.join(format!("lpp.depth.{}.svg", metric.field));
+        let svg =
+            std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{} written", path.display()));
         assert!(
-            svg.contains(metric) && svg.contains("relative depth"),
-            "{metric}"
+            svg.contains(metric.title) && svg.contains("relative depth"),
+            "{}",
+            metric.field
+        );
+        assert!(
+            report["text"][metric.field].is_array(),
+            "{} is a report field",
+            metric.field
         );
     }
     // The same charts as PNG, named alike, at twice their SVG size.

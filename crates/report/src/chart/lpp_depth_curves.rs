@@ -25,6 +25,9 @@ const MAX_LABEL_CHARS: usize = 48;
 pub struct DepthMetric {
     /// The chart's id on the page (and in a share link's view state).
     pub id: &'static str,
+    /// The per-layer field of the report (metrics.md's name) that the curve resamples;
+    /// the CLI names its chart files after it.
+    pub field: &'static str,
     pub title: &'static str,
     /// What the y axis measures.
     pub axis: &'static str,
@@ -35,30 +38,35 @@ pub struct DepthMetric {
 pub const DEPTH_METRICS: [DepthMetric; 5] = [
     DepthMetric {
         id: "lpp-depth-lens",
+        field: "logit_lens_entropy",
         title: "Logit-lens entropy",
         axis: "entropy / ln V",
         values: |c| &c.logit_lens_entropy,
     },
     DepthMetric {
         id: "lpp-depth-drift",
+        field: "layer_drift",
         title: "Layer drift",
         axis: "1 − cos(h_l, h_l+1)",
         values: |c| &c.layer_drift,
     },
     DepthMetric {
         id: "lpp-depth-norm",
+        field: "hidden_norm",
         title: "Hidden norm",
         axis: "‖h‖ / √d",
         values: |c| &c.hidden_norm,
     },
     DepthMetric {
         id: "lpp-depth-anisotropy",
+        field: "anisotropy",
         title: "Anisotropy",
         axis: "mean cosine of positions",
         values: |c| &c.anisotropy,
     },
     DepthMetric {
         id: "lpp-depth-erank",
+        field: "effective_rank_frac",
         title: "Effective rank / d",
         axis: "effective rank / d",
         values: |c| &c.effective_rank_frac,
