@@ -178,30 +178,9 @@ pub fn opened_results() -> Option<OpenedResults> {
 /// them (the page's "Download the reports", offered when results are too large for a
 /// link). A report of a newer schema is refused by [`Report::from_json`].
 fn report_from_json(bytes: &[u8]) -> Result<SharedView, String> {
-    let is_array = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
-    if !is_array {
-        let report = Report::from_json(bytes).map_err(|e| e.to_string())?;
-        return Ok(SharedView::of(vec![report]));
-    }
-    let items: Vec<serde_json::Value> = serde_json::from_slice(bytes).map_err(|e| {
-        format!(
-            "it is not a list of MechScope reports: {}",
-            mechscope_formats::json::describe_error(&e)
-        )
-    })?;
-    if items.is_empty() {
-        return Err("the file holds no reports".into());
-    }
-    let count = items.len();
-    let reports = items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| {
-            let json = serde_json::to_vec(item).map_err(|e| e.to_string())?;
-            Report::from_json(&json).map_err(|e| format!("report {} of {count}: {e}", i + 1))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(SharedView::of(reports))
+    Report::list_from_json(bytes)
+        .map(SharedView::of)
+        .map_err(|e| e.to_string())
 }
 
 /// What the top of the page says about opened results.

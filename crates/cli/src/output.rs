@@ -1,7 +1,7 @@
 //! What every metric command writes: the report (a file and/or stdout), charts, the
 //! model's identity, and progress on stderr.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use mechscope_model::LoadedModel;
 use mechscope_report::{ModelInfo, ModelSource, Report};
@@ -123,24 +123,9 @@ pub fn read_reports(paths: &[PathBuf]) -> Result<Vec<(PathBuf, Report)>> {
     for path in paths {
         let bytes =
             std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let where_ = path.display().to_string();
-        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'[') {
-            // The report crate's reader: its errors say what is wrong in words.
-            reports.push((path.clone(), Report::from_json(&bytes).context(where_)?));
-            continue;
-        }
-        let items: Vec<serde_json::Value> = serde_json::from_slice(&bytes)
-            .with_context(|| format!("{where_} is not a list of MechScope reports"))?;
-        if items.is_empty() {
-            bail!("{where_} holds no reports");
-        }
-        let count = items.len();
-        for (i, item) in items.iter().enumerate() {
-            // Each item through the report reader, for its schema check and messages.
-            let report = Report::from_json(&serde_json::to_vec(item)?)
-                .with_context(|| format!("{where_}: report {} of {count}", i + 1))?;
-            reports.push((path.clone(), report));
-        }
+        // The report crate's reader: its errors say what is wrong in words.
+        let list = Report::list_from_json(&bytes).with_context(|| path.display().to_string())?;
+        reports.extend(list.into_iter().map(|report| (path.clone(), report)));
     }
     Ok(reports)
 }

@@ -158,6 +158,18 @@ pub enum ReportError {
          reads up to schema {supported}: open it with the newer version"
     )]
     Newer { found: u64, supported: u32 },
+    /// A file that starts as a JSON array but is not one of reports.
+    #[error("it is not a list of MechScope reports: {0}")]
+    NotAList(String),
+    #[error("the file holds no reports")]
+    EmptyList,
+    /// One report of a list could not be read.
+    #[error("report {number} of {count}: {error}")]
+    InList {
+        number: usize,
+        count: usize,
+        error: Box<ReportError>,
+    },
 }
 
 impl Report {
@@ -182,6 +194,45 @@ impl Report {
         serde_json::from_slice(bytes).map_err(|error| {
             ReportError::NotAReport(mechscope_formats::json::describe_error(&error))
         })
+    }
+
+    /// Reads a report file: one report ([`Report::from_json`]), or a JSON array of them
+    /// (the page's "Download the reports", offered when results are too large for a
+    /// link). Each report of a list is read as one, so a newer schema is refused there
+    /// too, and the error says which report it was.
+    ///
+    /// ```
+    /// use mechscope_report::{Report, ReportError};
+    /// assert_eq!(Report::list_from_json(b" []").unwrap_err(), ReportError::EmptyList);
+    /// let error = Report::list_from_json(b"[{}]").unwrap_err().to_string();
+    /// assert!(error.starts_with("report 1 of 1: this is not a MechScope report"), "{error}");
+    /// ```
+    pub fn list_from_json(bytes: &[u8]) -> Result<Vec<Report>, ReportError> {
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'[') {
+            return Ok(vec![Report::from_json(bytes)?]);
+        }
+        let items: Vec<serde_json::Value> = serde_json::from_slice(bytes).map_err(|error| {
+            ReportError::NotAList(mechscope_formats::json::describe_error(&error))
+        })?;
+        if items.is_empty() {
+            return Err(ReportError::EmptyList);
+        }
+        let count = items.len();
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                // Each item through the report reader, for its schema check and messages.
+                let json = serde_json::to_vec(item)
+                    .map_err(|error| ReportError::NotAReport(error.to_string()));
+                json.and_then(|json| Report::from_json(&json))
+                    .map_err(|error| ReportError::InList {
+                        number: i + 1,
+                        count,
+                        error: Box::new(error),
+                    })
+            })
+            .collect()
     }
 
     /// A report stamped with this build's schema and tool version.
@@ -239,6 +290,31 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_report_file_holds_one_report_or_a_list_of_them() {
+        let lpp = include_str!("../../../public/examples/lpp.json");
+        let one = Report::list_from_json(lpp.as_bytes()).unwrap();
+        assert_eq!(one.len(), 1);
+        let two = Report::list_from_json(format!(" [{lpp},{lpp}]").as_bytes()).unwrap();
+        // (Equal up to the last bit of some floats: the list is read through
+        // serde_json::Value, whose reader rounds a 17-digit value by an ulp at times.)
+        assert_eq!(two.len(), 2);
+        assert!(
+            two.iter()
+                .all(|r| r.model == one[0].model && r.lpp().is_some())
+        );
+        let newer = lpp.replacen("\"schema_version\": 1", "\"schema_version\": 2", 1);
+        let error = Report::list_from_json(format!("[{lpp},{newer}]").as_bytes()).unwrap_err();
+        assert!(matches!(
+            &error,
+            ReportError::InList { number: 2, count: 2, error } if matches!(**error, ReportError::Newer { found: 2, .. })
+        ));
+        assert!(matches!(
+            Report::list_from_json(b"[1, 2"),
+            Err(ReportError::NotAList(_))
+        ));
+    }
 
     /// The fuzzer's hand-written seeds (fuzz/seeds/report_json) are real reports: if the
     /// schema changes, this says which seed to update.
