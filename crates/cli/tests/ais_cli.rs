@@ -6,16 +6,11 @@
 //!
 //! Skips with a message when the model or `../shared` is absent.
 
+mod common;
+use common::mechscope;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn mechscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mechscope"))
-        .args(args)
-        .output()
-        .expect("the mechscope binary runs")
-}
 
 fn succeed(args: &[&str]) {
     let out = mechscope(args);

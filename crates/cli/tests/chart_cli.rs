@@ -3,15 +3,10 @@
 //! model, several LPP reports are overlaid, and what cannot be drawn is refused with
 //! the reason.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+use common::{mechscope, png_size};
 
-fn mechscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mechscope"))
-        .args(args)
-        .output()
-        .expect("the mechscope binary runs")
-}
+use std::path::{Path, PathBuf};
 
 fn example(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -38,15 +33,6 @@ fn fail(args: &[&str]) -> String {
     let out = mechscope(args);
     assert!(!out.status.success(), "mechscope {args:?} should fail");
     String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// A PNG's size in pixels, read by the png crate's decoder.
-fn png_size(path: &Path) -> (u32, u32) {
-    let file = std::fs::File::open(path).unwrap_or_else(|_| panic!("{} written", path.display()));
-    let reader = png::Decoder::new(std::io::BufReader::new(file))
-        .read_info()
-        .unwrap();
-    (reader.info().width, reader.info().height)
 }
 
 fn svg(path: &Path) -> String {

@@ -6,15 +6,10 @@
 //!
 //! Skips with a message when the model or `../shared` is absent.
 
-use serde_json::Value;
-use std::process::{Command, Output};
+mod common;
+use common::{mechscope, png_size};
 
-fn mechscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mechscope"))
-        .args(args)
-        .output()
-        .expect("the mechscope binary runs")
-}
+use serde_json::Value;
 
 fn demo_model() -> Option<String> {
     let model = mechscope_testkit::models_dir()?.join(mechscope_testkit::DEMO_MODEL);
@@ -23,16 +18,6 @@ fn demo_model() -> Option<String> {
         return None;
     }
     Some(model.to_string_lossy().into_owned())
-}
-
-/// A PNG's size in pixels, read by the png crate's decoder.
-fn png_size(path: &std::path::Path) -> (u32, u32) {
-    let file = std::fs::File::open(path).unwrap_or_else(|_| panic!("{} written", path.display()));
-    let reader = png::Decoder::new(std::io::BufReader::new(file))
-        .read_info()
-        .unwrap();
-    let info = reader.info();
-    (info.width, info.height)
 }
 
 fn finite(values: &Value) -> bool {
