@@ -19,9 +19,38 @@ pub async fn read_f32<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, Rea
         .into_data_async()
         .await
         .map_err(|e| ReadbackError(format!("{e:?}")))?;
-    data.convert::<f32>()
-        .try_into_vec::<f32>()
+    data.try_cast_as::<f32>()
+        .and_then(TensorData::try_into_vec::<f32>)
         .map_err(|e| ReadbackError(format!("{e:?}")))
+}
+
+/// Reads a tensor's values to the host as `f32` and hands them to `use_values` in place:
+/// on a CPU device the tensor's own buffer, with no copy, where [`read_f32`]'s `Vec`
+/// needs one whenever that buffer is aligned for SIMD rather than for `f32` (50 MB per
+/// logit-lens layer in LPP).
+///
+/// ```
+/// use burn::tensor::{Device, Tensor};
+/// use mechscope_model::generate::read_f32_with;
+/// let t = Tensor::<1>::from_floats([1.0, 2.0, 3.0], &Device::flex());
+/// let sum = pollster::block_on(read_f32_with(t, |v| v.iter().sum::<f32>())).unwrap();
+/// assert_eq!(sum, 6.0);
+/// ```
+pub async fn read_f32_with<const D: usize, R>(
+    tensor: Tensor<D>,
+    use_values: impl FnOnce(&[f32]) -> R,
+) -> Result<R, ReadbackError> {
+    let data: TensorData = tensor
+        .into_data_async()
+        .await
+        .map_err(|e| ReadbackError(format!("{e:?}")))?;
+    let data = data
+        .try_cast_as::<f32>()
+        .map_err(|e| ReadbackError(format!("{e:?}")))?;
+    let values = data
+        .as_slice::<f32>()
+        .map_err(|e| ReadbackError(format!("{e:?}")))?;
+    Ok(use_values(values))
 }
 
 /// Reads an integer tensor's values (indices, token ids) to the host as `i64`.
@@ -30,8 +59,8 @@ pub async fn read_ints<const D: usize>(tensor: Tensor<D, Int>) -> Result<Vec<i64
         .into_data_async()
         .await
         .map_err(|e| ReadbackError(format!("{e:?}")))?;
-    data.convert::<i64>()
-        .try_into_vec::<i64>()
+    data.try_cast_as::<i64>()
+        .and_then(TensorData::try_into_vec::<i64>)
         .map_err(|e| ReadbackError(format!("{e:?}")))
 }
 
