@@ -23,8 +23,9 @@
 use super::depth;
 use super::hidden::{self, MagnitudeHistogram};
 use super::pipeline::Step;
-use burn::tensor::{Int, Tensor, TensorData};
-use mechscope_model::generate::{ReadbackError, read_f32};
+use super::softmax_rows;
+use burn::tensor::{Device, Int, Tensor, TensorData};
+use mechscope_model::generate::{ReadbackError, read_f32, read_f32_with};
 use mechscope_model::{Decoder, Logits, Trace};
 use serde::{Deserialize, Serialize};
 use std::future::Future;
@@ -198,9 +199,77 @@ where
 
 /// Reduces each `[1, seq, V]` logits tensor of `logits` to the sum over positions of
 /// `H(softmax) / ln V`, and the last one to `-Σ log p(next token)` over the sequence's
-/// `seq - 1` predictions, in one readback. Each tensor is reduced on the device as soon
-/// as it is made, so only one `[seq, V]` block is alive at a time.
+/// `seq - 1` predictions. Each tensor is reduced as soon as it is made, so only one
+/// `[seq, V]` block is alive at a time: on a CPU device on the host
+/// ([`softmax_rows`](super::softmax_rows), where the logits already are), on a GPU on the
+/// device with one readback at the end.
 async fn reduce_logits(
+    logits: impl ExactSizeIterator<Item = Tensor<3>>,
+    ids: &[u32],
+    vocab: usize,
+) -> Result<(Vec<f64>, f64), ReadbackError> {
+    let mut logits = logits.peekable();
+    match logits.peek() {
+        Some(first) if in_host_memory(&first.device()) => {
+            reduce_logits_on_host(logits, ids, vocab).await
+        }
+        _ => reduce_logits_on_device(logits, ids, vocab).await,
+    }
+}
+
+/// Whether tensors on `device` live in host memory, where reading them back moves no data.
+fn in_host_memory(device: &Device) -> bool {
+    device.clone().inner() == Device::flex()
+}
+
+/// [`reduce_logits`] with the softmax statistics taken on the host.
+async fn reduce_logits_on_host(
+    logits: impl ExactSizeIterator<Item = Tensor<3>>,
+    ids: &[u32],
+    vocab: usize,
+) -> Result<(Vec<f64>, f64), ReadbackError> {
+    let count = logits.len();
+    let ln_v = (vocab as f64).ln();
+    let (mut entropies, mut nll) = (Vec::with_capacity(count), 0.0);
+    for (i, z) in logits.enumerate() {
+        let width = z.dims()[2];
+        let last = i + 1 == count;
+        let (entropy, scored) = read_f32_with(z, |rows| {
+            let stats = softmax_rows::rows_stats(rows, width);
+            let entropy: f64 = stats.iter().map(|s| s.entropy / ln_v).sum();
+            let scored = last.then(|| {
+                stats
+                    .iter()
+                    .zip(rows_of_next_tokens(ids, width))
+                    .map(|(s, at)| {
+                        at.and_then(|at| rows.get(at))
+                            .map_or(f64::NAN, |&z| s.log_prob(z))
+                    })
+                    .sum::<f64>()
+            });
+            (entropy, scored)
+        })
+        .await?;
+        entropies.push(entropy);
+        if let Some(log_likelihood) = scored {
+            nll = -log_likelihood;
+        }
+    }
+    Ok((entropies, nll))
+}
+
+/// Where each prediction's target logit sits in a `[seq, width]` block: row `t`, column
+/// `ids[t + 1]`, for the `seq - 1` positions that have a next token; `None` for an id
+/// past the row (it would read another position's logits).
+fn rows_of_next_tokens(ids: &[u32], width: usize) -> impl Iterator<Item = Option<usize>> {
+    ids.iter()
+        .skip(1)
+        .enumerate()
+        .map(move |(t, &next)| ((next as usize) < width).then_some(t * width + next as usize))
+}
+
+/// [`reduce_logits`] on the device, one readback for every tensor.
+async fn reduce_logits_on_device(
     logits: impl ExactSizeIterator<Item = Tensor<3>>,
     ids: &[u32],
     vocab: usize,
@@ -454,16 +523,14 @@ impl LatentAccumulator {
         let scatter = read_f32(scatter).await?;
         let (layers, d, n) = (self.layers, self.d, self.n_positions);
         let per_position = |sum: &[f64]| -> Vec<f64> { sum.iter().map(|s| s / n as f64).collect() };
-        let effective_rank: Vec<f64> = (0..layers)
-            .map(|l| {
-                let singular = hidden::centred_singular_values(
-                    &scatter[l * d * d..(l + 1) * d * d],
-                    &self.shifted_sum[l],
-                    n,
-                );
-                hidden::effective_rank(&singular).unwrap_or(0.0)
-            })
-            .collect();
+        let effective_rank = each_layer(layers, |l| {
+            let singular = hidden::centred_singular_values(
+                &scatter[l * d * d..(l + 1) * d * d],
+                &self.shifted_sum[l],
+                n,
+            );
+            hidden::effective_rank(&singular).unwrap_or(0.0)
+        });
         let logit_lens_entropy = per_position(&self.lens_entropy);
         let layer_drift: Vec<f64> = self.cosine.iter().map(|c| 1.0 - c / n as f64).collect();
         let nll = if self.n_predictions > 0 {
@@ -514,15 +581,44 @@ impl LatentAccumulator {
     }
 }
 
+/// `f` of every layer `0..layers`, in order; natively on every core (each layer's
+/// eigenvalues are an `O(d³)` job of their own).
+fn each_layer<T: Send>(layers: usize, f: impl Fn(usize) -> T + Sync + Send) -> Vec<T> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use rayon::prelude::*;
+        (0..layers).into_par_iter().map(f).collect()
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        (0..layers).map(f).collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use burn::tensor::Device;
 
     fn logits(rows: &[Vec<f32>]) -> Tensor<3> {
         let (seq, v) = (rows.len(), rows[0].len());
         let data: Vec<f32> = rows.concat();
         Tensor::from_data(TensorData::new(data, [1, seq, v]), &Device::flex())
+    }
+
+    /// Both reductions of the same tensors, the host's first; they must agree.
+    fn reduce_both(tensors: &[Tensor<3>], ids: &[u32], vocab: usize) -> [(Vec<f64>, f64); 2] {
+        let host = reduce_logits_on_host(tensors.iter().cloned(), ids, vocab);
+        let device = reduce_logits_on_device(tensors.iter().cloned(), ids, vocab);
+        [
+            pollster::block_on(host).unwrap(),
+            pollster::block_on(device).unwrap(),
+        ]
+    }
+
+    #[test]
+    fn a_cpu_device_is_reduced_on_the_host() {
+        assert!(in_host_memory(&Device::flex()));
+        assert!(in_host_memory(&Device::flex().autodiff()));
     }
 
     #[test]
@@ -531,12 +627,12 @@ mod tests {
         let mut peaked = vec![-100.0f32; 8];
         peaked[3] = 100.0;
         let rows = vec![vec![0.5f32; 8], peaked];
-        let (entropies, nll) =
-            pollster::block_on(reduce_logits(std::iter::once(logits(&rows)), &[0, 3], 8)).unwrap();
-        // Sum over the two positions of H / ln V: 1 + 0.
-        assert!((entropies[0] - 1.0).abs() < 1e-6, "{entropies:?}");
-        // The one prediction (position 0 → token 3) under the uniform row: ln 8.
-        assert!((nll - 8f64.ln()).abs() < 1e-5, "{nll}");
+        for (entropies, nll) in reduce_both(&[logits(&rows)], &[0, 3], 8) {
+            // Sum over the two positions of H / ln V: 1 + 0.
+            assert!((entropies[0] - 1.0).abs() < 1e-6, "{entropies:?}");
+            // The one prediction (position 0 → token 3) under the uniform row: ln 8.
+            assert!((nll - 8f64.ln()).abs() < 1e-5, "{nll}");
+        }
     }
 
     #[test]
@@ -544,13 +640,40 @@ mod tests {
         let uniform = vec![vec![0.0f32; 4]; 3];
         let mut skewed = uniform.clone();
         skewed[0][2] = 50.0;
-        let tensors = vec![logits(&skewed), logits(&uniform)];
-        let (entropies, nll) =
-            pollster::block_on(reduce_logits(tensors.into_iter(), &[1, 2, 0], 4)).unwrap();
-        assert_eq!(entropies.len(), 2);
-        assert!((entropies[0] - 2.0).abs() < 1e-5, "{entropies:?}");
-        assert!((entropies[1] - 3.0).abs() < 1e-5, "{entropies:?}");
-        // Scored under the last (uniform) tensor: two predictions of ln 4 each.
-        assert!((nll - 2.0 * 4f64.ln()).abs() < 1e-5, "{nll}");
+        let tensors = [logits(&skewed), logits(&uniform)];
+        for (entropies, nll) in reduce_both(&tensors, &[1, 2, 0], 4) {
+            assert_eq!(entropies.len(), 2);
+            assert!((entropies[0] - 2.0).abs() < 1e-5, "{entropies:?}");
+            assert!((entropies[1] - 3.0).abs() < 1e-5, "{entropies:?}");
+            // Scored under the last (uniform) tensor: two predictions of ln 4 each.
+            assert!((nll - 2.0 * 4f64.ln()).abs() < 1e-5, "{nll}");
+        }
+    }
+
+    #[test]
+    fn the_next_token_is_read_from_its_own_row() {
+        // Row t puts a distinct logit on token t + 1; a target read from the wrong row
+        // (off by one position or by a row's width) scores a different value.
+        let rows: Vec<Vec<f32>> = (0..4)
+            .map(|t| {
+                (0..6)
+                    .map(|v| if v == t + 1 { 2.0 + t as f32 } else { 0.0 })
+                    .collect()
+            })
+            .collect();
+        let ids = [0, 1, 2, 3];
+        let expected: f64 = (0..3)
+            .map(|t| {
+                let peak = 2.0 + f64::from(t);
+                peak - (peak.exp() + 5.0).ln()
+            })
+            .sum::<f64>();
+        for (_, nll) in reduce_both(&[logits(&rows)], &ids, 6) {
+            assert!((nll + expected).abs() < 1e-5, "{nll} vs {}", -expected);
+        }
+        // A single position predicts nothing.
+        for (entropies, nll) in reduce_both(&[logits(&rows[..1])], &ids[..1], 6) {
+            assert_eq!((entropies.len(), nll), (1, 0.0));
+        }
     }
 }

@@ -11,7 +11,8 @@
 //! - [`profile`]: the radar's axes, each mapped to [0, 1] from a stated range.
 //! - [`pipeline`]: all of it with progress and cancel ([`run_lpp`]).
 //! - The arithmetic they end in, with known-answer tests: [`depth`] (relative depth,
-//!   area, commit depth), [`calibration`], [`hidden`].
+//!   area, commit depth), [`calibration`], [`hidden`], [`softmax_rows`] (entropy and
+//!   log-probabilities of logit rows on the host, for CPU devices).
 //!
 //! The probes themselves (items, the probe text) are generated in
 //! `mechscope_tasks::probes`.
@@ -22,6 +23,7 @@ pub mod hidden;
 pub mod latent;
 pub mod pipeline;
 pub mod profile;
+pub mod softmax_rows;
 pub mod symbolic;
 pub mod uncertainty;
 
