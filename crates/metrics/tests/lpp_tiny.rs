@@ -102,6 +102,41 @@ fn native_cpu_matches_pytorch() {
     pollster::block_on(check(Device::flex()));
 }
 
+/// What would fail on the device, or index another position's logits, is refused before
+/// any forward, saying why.
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn sequences_the_model_cannot_run_are_refused() {
+    let decoder = decoder(&Device::flex());
+    let refusal = |sequences: Vec<Vec<u32>>| {
+        let latent = pollster::block_on(latent_metrics(&decoder, &sequences, no_progress));
+        let outputs = pollster::block_on(output_metrics(&decoder, &sequences, no_progress));
+        let (latent, outputs) = (latent.unwrap_err(), outputs.unwrap_err());
+        assert_eq!(latent.to_string(), outputs.to_string());
+        latent.to_string()
+    };
+    assert_eq!(
+        refusal(vec![vec![], vec![]]),
+        "the probe text has no tokens"
+    );
+    let vocab = decoder.config.vocab_size;
+    assert_eq!(
+        refusal(vec![vec![1, 2], vec![3, vocab as u32]]),
+        format!(
+            "token id {vocab} is not in this model's vocabulary of {vocab} (ids made for another \
+             tokenizer?)"
+        )
+    );
+    let max = decoder.max_positions();
+    assert_eq!(
+        refusal(vec![vec![1; max + 1]]),
+        format!(
+            "a probe sequence has {} tokens; this model takes at most {max}",
+            max + 1
+        )
+    );
+}
+
 #[cfg(not(target_arch = "wasm32"))]
 #[test]
 fn native_wgpu_matches_pytorch() {
