@@ -277,7 +277,9 @@ mod tests {
 
     #[test]
     fn every_target_is_declared_in_the_fuzz_manifest_and_has_a_source() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz");
+        // Not `env!`: this binary may have been compiled in another clone (builds are
+        // cached outside it) and would read that clone's fuzz/.
+        let root = mechscope_testkit::crate_dir().join("../fuzz");
         let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
         let declared: Vec<&str> = manifest
             .lines()

@@ -9,7 +9,7 @@ use common::{mechscope, png_size};
 use std::path::{Path, PathBuf};
 
 fn example(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    mechscope_testkit::crate_dir()
         .join("../../public/examples")
         .join(name)
         .to_string_lossy()

@@ -320,8 +320,7 @@ mod tests {
     /// schema changes, this says which seed to update.
     #[test]
     fn the_fuzz_seeds_are_valid_reports_that_round_trip() {
-        let dir =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds/report_json");
+        let dir = crate::test_reports::fuzz_seeds("report_json");
         let mut seen = 0;
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();

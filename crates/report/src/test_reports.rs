@@ -18,6 +18,20 @@ use mechscope_metrics::mui::{
 };
 use mechscope_tasks::score::{Accuracy, Scored as Answer};
 
+/// The `fuzz/seeds/NAME` folder of the clone whose tests run. From the *runtime*
+/// `CARGO_MANIFEST_DIR` (cargo and nextest set it): builds are cached outside the clone
+/// and shared between clones, so this code may have been compiled in another one, whose
+/// path `env!` would name (see `mechscope_testkit::workspace_root`).
+pub fn fuzz_seeds(name: &str) -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(
+            || env!("CARGO_MANIFEST_DIR").into(),
+            std::path::PathBuf::from,
+        )
+        .join("../../fuzz/seeds")
+        .join(name)
+}
+
 pub const N_LAYERS: usize = 30;
 pub const D_FF: usize = 1536;
 

@@ -7,7 +7,10 @@ use mechscope_report::{Report, SCHEMA_VERSION};
 use std::path::PathBuf;
 
 fn example(name: &str) -> Report {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    // The runtime variable: this test may have been compiled in another clone (builds
+    // are cached outside it), whose path `env!` would name.
+    let path = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), PathBuf::from)
         .join("../../public/examples")
         .join(name);
     let bytes = std::fs::read(&path)

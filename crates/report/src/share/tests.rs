@@ -498,7 +498,7 @@ fn link_sizes() {
 /// this version reads (the fuzzer starts from inside the format, not from noise).
 #[test]
 fn the_fuzz_seeds_decode() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds/share_link");
+    let dir = crate::test_reports::fuzz_seeds("share_link");
     let mut seen = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
