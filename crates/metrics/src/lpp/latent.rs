@@ -523,7 +523,8 @@ impl LatentAccumulator {
         let scatter = read_f32(scatter).await?;
         let (layers, d, n) = (self.layers, self.d, self.n_positions);
         let per_position = |sum: &[f64]| -> Vec<f64> { sum.iter().map(|s| s / n as f64).collect() };
-        let effective_rank = each_layer(layers, |l| {
+        // Each layer's eigenvalues are an O(d³) job of their own.
+        let effective_rank = super::each_index(layers, |l| {
             let singular = hidden::centred_singular_values(
                 &scatter[l * d * d..(l + 1) * d * d],
                 &self.shifted_sum[l],
@@ -578,20 +579,6 @@ impl LatentAccumulator {
         };
         metrics.on_depth = DepthCurves::of(&metrics);
         Ok(metrics)
-    }
-}
-
-/// `f` of every layer `0..layers`, in order; natively on every core (each layer's
-/// eigenvalues are an `O(d³)` job of their own).
-fn each_layer<T: Send>(layers: usize, f: impl Fn(usize) -> T + Sync + Send) -> Vec<T> {
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        use rayon::prelude::*;
-        (0..layers).into_par_iter().map(f).collect()
-    }
-    #[cfg(target_arch = "wasm32")]
-    {
-        (0..layers).map(f).collect()
     }
 }
 

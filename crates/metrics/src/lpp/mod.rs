@@ -28,4 +28,19 @@ pub mod symbolic;
 pub mod uncertainty;
 
 pub use latent::{LatentMetrics, LppError, latent_metrics, probe_sequences};
+
+/// `f(i)` for every `i` in `0..count`, in order: natively on every core (rayon), in the
+/// browser on its one thread. For independent jobs big enough to pay for a thread (a
+/// logit row of 49 152 values, a layer's eigenvalues).
+pub(crate) fn each_index<T: Send>(count: usize, f: impl Fn(usize) -> T + Sync + Send) -> Vec<T> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use rayon::prelude::*;
+        (0..count).into_par_iter().map(f).collect()
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        (0..count).map(f).collect()
+    }
+}
 pub use pipeline::{LppRun, LppSettings, Probes, Step, run_lpp};

@@ -164,15 +164,9 @@ pub fn rows_stats(logits: &[f32], vocab: usize) -> Vec<RowStats> {
     if vocab == 0 {
         return Vec::new();
     }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        use rayon::prelude::*;
-        logits.par_chunks_exact(vocab).map(row_stats).collect()
-    }
-    #[cfg(target_arch = "wasm32")]
-    {
-        logits.chunks_exact(vocab).map(row_stats).collect()
-    }
+    super::each_index(logits.len() / vocab, |row| {
+        row_stats(&logits[row * vocab..(row + 1) * vocab])
+    })
 }
 
 #[cfg(test)]
